@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// kg-init entry shim: refuse old Node in one line, then load the bundle.
+// Kept free of modern syntax so that even an old Node can parse it.
+var major = parseInt(process.versions.node.split('.')[0], 10);
+if (major < 20) {
+  process.stderr.write('kg-init needs Node.js 20 or newer (this is ' + process.version + '). Install a current Node from https://nodejs.org or your package manager, then run it again.\n');
+  process.exit(1);
+}
+import('../dist/cli.js').then(function (m) { return m.main(process.argv.slice(2)); }).then(
+  function (code) { if (typeof code === 'number') process.exitCode = code; },
+  function (err) {
+    process.stderr.write('kg-init: internal error: ' + (err && err.message ? err.message : String(err)) + '\n');
+    process.exitCode = 1;
+  }
+);

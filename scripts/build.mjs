@@ -1,0 +1,54 @@
+// Bundles src/ into dist/: one minified ESM entry (dist/cli.js) plus lazily
+// imported chunks (the Ink wizard), with no runtime dependencies.
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+
+// `import text from './file.yml?raw'` (Vite's syntax, so vitest reads the same
+// source) becomes the file's text in the bundle.
+const rawImports = {
+  name: 'raw-imports',
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({
+      path: new URL(args.path.replace(/\?raw$/, ''), 'file://' + args.resolveDir + '/').pathname,
+      namespace: 'raw',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'raw' }, (args) => ({
+      contents: readFileSync(args.path, 'utf8'),
+      loader: 'text',
+    }));
+  },
+};
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+
+const result = await build({
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  metafile: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  plugins: [rawImports],
+  define: {
+    'process.env.NODE_ENV': '"production"',
+    __KG_INIT_VERSION__: JSON.stringify(pkg.version),
+  },
+  // Only loaded by Ink when DEV=true; never shipped.
+  external: ['react-devtools-core'],
+  // Some bundled CommonJS packages call require(); give the ESM bundle one.
+  banner: {
+    js: "import{createRequire as __kgCreateRequire}from'node:module';const require=__kgCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+
+if (process.argv.includes('--analyze')) {
+  const { analyzeMetafile } = await import('esbuild');
+  console.log(await analyzeMetafile(result.metafile));
+}

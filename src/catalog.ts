@@ -1,0 +1,185 @@
+// The one source of truth: GPU modes, the kg-api image variant each selects,
+// the overlay file each renders, and what each variant needs from the host.
+// Every path (probe assessment, plan, render, doctor, wizard, help, docs)
+// reads from here. The data is validated by zod once, at module load, so a
+// bad edit fails every test instead of shipping.
+import { z } from 'zod';
+
+export const MODES = ['nvidia', 'amd-host', 'mac', 'cpu'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Accepted on the command line and in `.operator.conf`; read as the target. */
+export const MODE_ALIASES: Readonly<Record<string, Mode>> = { amd: 'amd-host' };
+
+export const DEFAULT_REGISTRY = 'ghcr.io/aaronsb/knowledge-graph-system';
+
+/** Files kg-init renders into an install directory. */
+export const GHCR_COMPOSE_FILE = 'docker-compose.ghcr.yml';
+export const BASE_COMPOSE_FILE = 'docker-compose.yml';
+export const OPERATOR_CONF_FILE = '.operator.conf';
+export const STATE_DIR = '.kg-init';
+
+const gfxTarget = z.string().regex(/^gfx[0-9a-f]{3,5}$/);
+const hsaVersion = z.string().regex(/^\d+\.\d+\.\d+$/);
+
+const variantSchema = z.object({
+  /** kg-api tag for an unpinned install. */
+  tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/),
+  /** Appended to a release version for pinned installs ('' → the bare version). */
+  releaseSuffix: z.string().regex(/^(-[a-z0-9][a-z0-9-]*)?$/),
+  description: z.string(),
+  /** Node `process.arch` values the image is published for. */
+  arches: z.array(z.enum(['x64', 'arm64'])).min(1),
+  /** ROCm runtime inside the image, for ROCm variants. */
+  rocm: z
+    .object({
+      version: z.string().regex(/^\d+\.\d+$/),
+      gfxTargets: z.array(gfxTarget).min(1),
+      /** gfx targets not built into the image that run with an HSA override. */
+      overrides: z.record(gfxTarget, hsaVersion),
+    })
+    .optional(),
+});
+
+const modeSchema = z.object({
+  label: z.string(),
+  summary: z.string(),
+  variant: z.string(),
+  /** GPU overlay rendered for this mode, or null (cpu needs none). */
+  overlay: z.string().regex(/^docker-compose\.[a-z0-9.-]+\.yml$/).nullable(),
+  /** `process.platform` values the mode applies to. */
+  platforms: z.array(z.enum(['linux', 'darwin', 'win32'])).min(1),
+  /** GPU vendor the mode drives, if any. */
+  gpuVendor: z.enum(['nvidia', 'amd']).nullable(),
+});
+
+const catalogSchema = z.object({
+  variants: z.record(z.string(), variantSchema),
+  modes: z.object({
+    nvidia: modeSchema,
+    'amd-host': modeSchema,
+    mac: modeSchema,
+    cpu: modeSchema,
+  }),
+});
+
+export const catalog = catalogSchema.parse({
+  variants: {
+    default: {
+      tag: 'latest',
+      releaseSuffix: '',
+      description: 'PyPI torch with the CUDA runtime bundled: runs on NVIDIA GPUs and on the CPU',
+      arches: ['x64', 'arm64'],
+    },
+    'rocm72-host': {
+      tag: 'rocm72-host',
+      releaseSuffix: '-rocm72-host',
+      description: 'built on the ROCm 7.2 rocm/pytorch image: AMD GPUs through /dev/kfd',
+      arches: ['x64'],
+      rocm: {
+        version: '7.2',
+        gfxTargets: [
+          'gfx908', 'gfx90a', 'gfx942', 'gfx950',
+          'gfx1030', 'gfx1100', 'gfx1101', 'gfx1102', 'gfx1200', 'gfx1201',
+        ],
+        overrides: {
+          gfx1031: '10.3.0', gfx1032: '10.3.0', gfx1033: '10.3.0',
+          gfx1034: '10.3.0', gfx1035: '10.3.0', gfx1036: '10.3.0',
+          gfx1103: '11.0.0',
+        },
+      },
+    },
+  },
+  modes: {
+    nvidia: {
+      label: 'NVIDIA GPU (CUDA)',
+      summary: 'embeddings on an NVIDIA GPU through the NVIDIA Container Toolkit',
+      variant: 'default',
+      overlay: 'docker-compose.gpu-nvidia.yml',
+      platforms: ['linux'],
+      gpuVendor: 'nvidia',
+    },
+    'amd-host': {
+      label: 'AMD GPU (ROCm 7.2)',
+      summary: 'embeddings on an AMD GPU through /dev/kfd with the ROCm 7.2 image',
+      variant: 'rocm72-host',
+      overlay: 'docker-compose.gpu-amd-host.yml',
+      platforms: ['linux'],
+      gpuVendor: 'amd',
+    },
+    mac: {
+      label: 'macOS (Docker Desktop)',
+      summary: 'macOS: containers run in a Linux VM, embeddings on the CPU',
+      variant: 'default',
+      overlay: 'docker-compose.override.mac.yml',
+      platforms: ['darwin'],
+      gpuVendor: null,
+    },
+    cpu: {
+      label: 'CPU only',
+      summary: 'embeddings on the CPU; works everywhere, slower',
+      variant: 'default',
+      overlay: null,
+      platforms: ['linux', 'darwin', 'win32'],
+      gpuVendor: null,
+    },
+  },
+});
+
+export type Variant = z.infer<typeof variantSchema>;
+export type ModeSpec = z.infer<typeof modeSchema>;
+
+export function modeSpec(mode: Mode): ModeSpec {
+  return catalog.modes[mode];
+}
+
+export function variantOf(mode: Mode): Variant {
+  const v = catalog.variants[catalog.modes[mode].variant];
+  if (!v) throw new Error(`catalog: mode ${mode} names unknown variant`);
+  return v;
+}
+
+export function isMode(value: string): value is Mode {
+  return (MODES as readonly string[]).includes(value);
+}
+
+/** Resolves a user-supplied mode name; `deprecated` is true for an alias. */
+export function resolveMode(value: string): { mode: Mode; deprecated: boolean } | null {
+  const v = value.trim().toLowerCase();
+  if (isMode(v)) return { mode: v, deprecated: false };
+  const alias = MODE_ALIASES[v];
+  return alias ? { mode: alias, deprecated: true } : null;
+}
+
+/** The kg-api tag a mode selects, optionally pinned to a release. */
+export function imageTagFor(mode: Mode, release?: string): string {
+  const v = variantOf(mode);
+  return release ? `${release}${v.releaseSuffix}` : v.tag;
+}
+
+/** Every overlay file kg-init can render (to find stale ones of other modes). */
+export function allOverlayFiles(): string[] {
+  return MODES.map((m) => catalog.modes[m].overlay).filter((f): f is string => f !== null);
+}
+
+/** The mode whose overlay has this file name, if any. */
+export function modeOfOverlay(file: string): Mode | null {
+  return MODES.find((m) => catalog.modes[m].overlay === file) ?? null;
+}
+
+/** The image tags of every variant, for recognising them in existing configs. */
+export function knownTags(): string[] {
+  return Object.values(catalog.variants).map((v) => v.tag);
+}
+
+/**
+ * The HSA override a gfx target needs with this variant: `null` when the
+ * target is built into the image, a version string when a known override
+ * applies, `undefined` when the target is unsupported.
+ */
+export function gfxSupport(variant: Variant, gfx: string): { built: true } | { override: string } | null {
+  if (!variant.rocm) return null;
+  if (variant.rocm.gfxTargets.includes(gfx)) return { built: true };
+  const o = variant.rocm.overrides[gfx];
+  return o ? { override: o } : null;
+}

@@ -1,0 +1,21 @@
+// The process surface a command touches, injectable for tests.
+import { colorEnabled, makeStyle, type Style } from './color.js';
+
+export interface IO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function processIO(): IO {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}
+
+export function styles(io: IO, noColor: boolean): { out: Style; err: Style } {
+  return {
+    out: makeStyle(colorEnabled(io.stdout.isTTY, noColor, io.env)),
+    err: makeStyle(colorEnabled(io.stderr.isTTY, noColor, io.env)),
+  };
+}

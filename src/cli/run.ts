@@ -1,0 +1,57 @@
+// Parses arguments, dispatches, and turns every error into one or two
+// readable lines and an exit code. Ink and React are never imported here:
+// wizard/launch.ts loads them lazily, only when a person is at a terminal.
+import { parseArgs, type Args } from './args.js';
+import { helpText } from './help.js';
+import { processIO, styles, type IO } from './io.js';
+import { EXIT, KgInitError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { runProbe } from '../commands/probe.js';
+import { runDoctor } from '../commands/doctor.js';
+import { runConfigure } from '../commands/configure.js';
+import { runWizard } from '../wizard/launch.js';
+
+export async function run(argv: readonly string[], io: IO = processIO()): Promise<number> {
+  let args: Args;
+  const noColorFlag = argv.includes('--no-color');
+  const { out, err } = styles(io, noColorFlag);
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    return reportError(e, io, err.red);
+  }
+  if (args.version) {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (args.help) {
+    io.stdout.write(helpText(VERSION, out, args.command));
+    return EXIT.ok;
+  }
+  try {
+    switch (args.command) {
+      case 'probe':
+        return await runProbe(args, io);
+      case 'doctor':
+        return await runDoctor(args, io);
+      case 'main':
+        if (args.yes) return await runConfigure(args, io);
+        return await runWizard(args, io);
+    }
+  } catch (e) {
+    return reportError(e, io, err.red);
+  }
+}
+
+function reportError(e: unknown, io: IO, red: (s: string) => string): number {
+  if (e instanceof KgInitError) {
+    io.stderr.write(`${red('kg-init:')} ${e.message}\n`);
+    if (e.hint) io.stderr.write(`${e.hint}\n`);
+    return e.exitCode;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  io.stderr.write(`${red('kg-init: unexpected error:')} ${msg}\n`);
+  io.stderr.write('This is a bug in kg-init; please report it with the output of `kg-init probe --json`.\n');
+  if (io.env.KG_INIT_DEBUG && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+  return EXIT.failure;
+}

@@ -1,0 +1,181 @@
+// The probe report: facts read from the host, and the assessment (each mode's
+// status, the findings, the recommendation) made from them. This schema is
+// public API: `kg-init probe --json` prints a Report, and `reportSchema` is
+// exported for consumers (docs/probe-json.md documents it).
+import { z } from 'zod';
+import { MODES } from './catalog.js';
+
+export const FINDING_CODES = [
+  'GPU_NONE',
+  'MODE_NOT_APPLICABLE',
+  'NVIDIA_DRIVER_MISSING',
+  'NVIDIA_TOOLKIT_MISSING',
+  'KFD_MISSING',
+  'KFD_NO_USER_ACCESS',
+  'GFX_OVERRIDE',
+  'GFX_UNSUPPORTED',
+  'AMD_IGPU_PINNED',
+  'ROCM_HOST_OLDER',
+  'ROCM_USERSPACE_ABSENT',
+  'ROCM_ARCH_UNSUPPORTED',
+  'WSL_NO_ROCM',
+  'INTEL_GPU_UNSUPPORTED',
+  'MAC_NO_GPU_IN_CONTAINERS',
+  'DOCKER_NOT_FOUND',
+  'DOCKER_NOT_RUNNING',
+  'PROBE_TIMEOUT',
+  'DEPRECATED_GPU_MODE',
+  'GPU_CHANGED',
+] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
+
+export const severitySchema = z.enum(['info', 'warning', 'error']);
+export type Severity = z.infer<typeof severitySchema>;
+
+export const findingSchema = z.object({
+  /** Stable code; new codes may be added, existing ones keep their meaning. */
+  code: z.string(),
+  severity: severitySchema,
+  /** One line: what is wrong or notable. */
+  message: z.string(),
+  /** One line: what to do about it (a command where there is one). */
+  fix: z.string().optional(),
+  /** The mode this finding is about, when it is about one. */
+  mode: z.enum(MODES).optional(),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const modeStatusSchema = z.enum(['ready', 'degraded', 'blocked']);
+export type ModeStatus = z.infer<typeof modeStatusSchema>;
+
+export const gpuSchema = z.object({
+  vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']),
+  /** Marketing or model name where a source gives one. */
+  name: z.string().optional(),
+  /** PCI address (0000:03:00.0); absent where there is no PCI bus (WSL2, macOS). */
+  pciAddress: z.string().optional(),
+  vendorId: z.string().optional(),
+  deviceId: z.string().optional(),
+  /** PCI class code, e.g. 0x030000 (VGA), 0x030200 (3D), 0x120000 (accelerator). */
+  pciClass: z.string().optional(),
+  /** Bound kernel driver ('amdgpu', 'nvidia', 'nouveau', 'i915', 'xe', 'vfio-pci'), null when none. */
+  driver: z.string().nullable().optional(),
+  integrated: z.boolean().optional(),
+  vramBytes: z.number().optional(),
+  /** AMD: decoded KFD gfx target (gfx1100). */
+  gfxTarget: z.string().optional(),
+  /** AMD: index among KFD GPU nodes (what ROCR_VISIBLE_DEVICES counts). */
+  kfdIndex: z.number().optional(),
+  /** AMD: GPU-<16 hex>; NVIDIA: GPU-<uuid>. */
+  uuid: z.string().optional(),
+  /** /dev/dri/renderD<minor> of this GPU, when known. */
+  renderNode: z.string().optional(),
+});
+export type Gpu = z.infer<typeof gpuSchema>;
+
+export const devNodeSchema = z.object({
+  path: z.string(),
+  present: z.boolean(),
+  gid: z.number().optional(),
+  /** Group name from /etc/group, when known. */
+  group: z.string().optional(),
+  /** Whether this user can open it read-write (decided from mode bits, owner, groups). */
+  userAccess: z.boolean().optional(),
+});
+export type DevNode = z.infer<typeof devNodeSchema>;
+
+export const toolRunSchema = z.object({
+  command: z.string(),
+  args: z.array(z.string()),
+  status: z.enum(['ok', 'exit', 'missing', 'timeout', 'error']),
+  exitCode: z.number().nullable(),
+  ms: z.number(),
+});
+
+export const modeAssessmentSchema = z.object({
+  mode: z.enum(MODES),
+  status: modeStatusSchema,
+  imageTag: z.string(),
+  overlay: z.string().nullable(),
+  /** One line: why this status (the first blocking reason, or what is verified). */
+  reason: z.string(),
+  findings: z.array(findingSchema),
+  /** Requirements checked for this mode, for the wizard's details pane. */
+  requirements: z.array(
+    z.object({
+      label: z.string(),
+      state: z.enum(['met', 'missing', 'unverified']),
+      detail: z.string().optional(),
+      fix: z.string().optional(),
+    }),
+  ),
+});
+export type ModeAssessment = z.infer<typeof modeAssessmentSchema>;
+
+/** What an amd-host overlay must carry on this host. */
+export const amdOverlaySchema = z.object({
+  /** Numeric gids owning /dev/kfd and the render nodes. */
+  groupGids: z.array(z.number()),
+  /** Set when a discrete GPU is pinned over an integrated one. */
+  rocrVisibleDevices: z.string().nullable(),
+  /** Set only when an override applies (an empty value breaks ROCm init). */
+  hsaOverrideGfxVersion: z.string().nullable(),
+});
+export type AmdOverlay = z.infer<typeof amdOverlaySchema>;
+
+export const reportSchema = z.object({
+  schemaVersion: z.literal(1),
+  kgInitVersion: z.string(),
+  /** 'live' or the snapshot directory replayed. */
+  source: z.string(),
+  host: z.object({
+    platform: z.string(),
+    arch: z.string(),
+    kernelRelease: z.string(),
+    distro: z.object({ id: z.string().optional(), name: z.string().optional(), version: z.string().optional() }).nullable(),
+    wsl: z.boolean(),
+    user: z.string(),
+  }),
+  gpus: z.array(gpuSchema),
+  devices: z.object({
+    kfd: devNodeSchema,
+    render: z.array(devNodeSchema),
+  }),
+  rocm: z.object({
+    /** Host ROCm userspace version (never a kernel-driver version), null if none. */
+    version: z.string().nullable(),
+    source: z.string().nullable(),
+    /** amdgpu kernel module version from /sys/module/amdgpu/version. */
+    amdgpuModule: z.string().nullable(),
+  }),
+  nvidia: z.object({
+    driverVersion: z.string().nullable(),
+    kernelModule: z.enum(['proprietary', 'open']).nullable(),
+    /** What nvidia-smi did: 'ok', 'missing', 'timeout', 'error' (no driver answer). */
+    smi: z.enum(['ok', 'missing', 'timeout', 'error']),
+    smiPath: z.string().nullable(),
+  }),
+  docker: z.object({
+    installed: z.boolean(),
+    running: z.boolean(),
+    version: z.string().nullable(),
+    runtimes: z.array(z.string()),
+    nvidiaRuntime: z.boolean(),
+    cdiSpecs: z.array(z.string()),
+    desktop: z.boolean(),
+  }),
+  mac: z.object({ appleSilicon: z.boolean(), chip: z.string().nullable(), version: z.string().nullable() }).nullable(),
+  tools: z.array(toolRunSchema),
+  modes: z.array(modeAssessmentSchema),
+  recommendation: z.object({
+    mode: z.enum(MODES),
+    imageTag: z.string(),
+    reason: z.string(),
+  }),
+  /** What an amd-host overlay must carry on this host (null when no AMD GPU is visible to KFD). */
+  amdOverlay: amdOverlaySchema.nullable(),
+  /** Every finding of the host and of every mode, deduplicated by code and message. */
+  findings: z.array(findingSchema),
+  durationMs: z.number(),
+});
+export type Report = z.infer<typeof reportSchema>;

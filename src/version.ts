@@ -1,0 +1,1 @@
+export const VERSION: string = __KG_INIT_VERSION__;

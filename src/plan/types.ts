@@ -1,0 +1,84 @@
+// Contracts between the front ends (headless, wizard, doctor) and the core
+// that turns a probe report into files. The wizard and the headless path only
+// collect Answers; both hand them to the same makePlan/applyPlan.
+import type { Mode } from '../catalog.js';
+import type { Finding, ModeStatus } from '../report.js';
+
+/** Owned keys of .operator.conf as read from an existing file. */
+export interface OwnedConf {
+  GPU_MODE?: string;
+  KG_API_IMAGE_TAG?: string;
+  IMAGE_SOURCE?: string;
+  INITIALIZED_AT?: string;
+}
+
+/** What an install directory holds now (read, never sourced or evaluated). */
+export interface InstallState {
+  /** Absolute install directory. */
+  dir: string;
+  dirExists: boolean;
+  conf: {
+    /** Absolute path of .operator.conf (the link itself when it is a symlink). */
+    path: string;
+    exists: boolean;
+    /** Raw bytes as text (BOM and line endings preserved), when readable text. */
+    text: string | null;
+    /** Why it cannot be used (binary, invalid UTF-8, a directory...), when it cannot. */
+    problem: string | null;
+    values: OwnedConf;
+  };
+  /** Compose files present, by file name, with whether kg-init generated them. */
+  compose: Record<string, { text: string; generated: boolean; mode: Mode | null }>;
+  /** ./operator.sh exists: the next command is `./operator.sh start`. */
+  operatorScript: boolean;
+  /** docker-compose.yml (the platform's base file) exists. */
+  baseCompose: boolean;
+}
+
+/** What a person (wizard) or the flags (headless) decided. */
+export interface Answers {
+  /** 'auto' takes the report's recommendation. */
+  mode: 'auto' | Mode;
+  /** True when the deprecated alias 'amd' was given. */
+  deprecatedAlias?: boolean;
+  release?: string;
+  registry: string;
+  imageTag?: string;
+  /** Write even when the mode is blocked on this host. */
+  force: boolean;
+}
+
+export type FileAction = 'create' | 'update' | 'remove' | 'unchanged';
+
+export interface FileChange {
+  /** Path relative to the install directory. */
+  path: string;
+  action: FileAction;
+  before: string | null;
+  after: string | null;
+}
+
+export interface Plan {
+  dir: string;
+  mode: Mode;
+  imageTag: string;
+  registry: string;
+  /** The chosen mode's status on this host. */
+  status: ModeStatus;
+  /** Blocked and not forced: applying it is refused (exit 3). */
+  refused: boolean;
+  files: FileChange[];
+  /** True when any file would change. */
+  changed: boolean;
+  /** Findings the user should follow up (the mode's, plus GPU_CHANGED, DEPRECATED_GPU_MODE...). */
+  findings: Finding[];
+  /** The command to run next (`./operator.sh start` or `docker compose -f ... up -d`). */
+  nextCommand: string;
+}
+
+export interface ApplyResult {
+  changed: boolean;
+  files: Array<{ path: string; action: FileAction }>;
+  /** Backup copies made, relative to the install directory. */
+  backups: string[];
+}

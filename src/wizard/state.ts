@@ -1,0 +1,232 @@
+// The wizard's steps as data: a pure transition function from (state, event)
+// to the next state plus the effects to run (make a plan, apply it, exit).
+// The Ink layer only renders a state and turns key presses into events, so
+// every path through the wizard is testable without a terminal.
+import type { Mode } from '../catalog.js';
+import type { ModeAssessment, Report } from '../report.js';
+import type { ApplyResult, InstallState, Plan } from '../plan/types.js';
+import { EXIT } from '../errors.js';
+
+export type CheckState = 'running' | 'ok' | 'warn' | 'fail' | 'skip';
+
+/** One probe check as it runs (the probe reports each one through onCheck). */
+export interface CheckEvent {
+  id: string;
+  label: string;
+  state: CheckState;
+  /** One line: what the check found. */
+  detail?: string;
+}
+
+export type Step = 'probe' | 'mode' | 'confirm-blocked' | 'review' | 'writing' | 'done' | 'cancelled' | 'error';
+
+/** Keys after the Ink layer has named them (↑/k → up, Esc → back, Ctrl+C → interrupt). */
+export type Key =
+  | 'up'
+  | 'down'
+  | 'pageUp'
+  | 'pageDown'
+  | 'home'
+  | 'end'
+  | 'enter'
+  | 'back'
+  | 'quit'
+  | 'interrupt'
+  | 'yes'
+  | 'no';
+
+export type WizardEvent =
+  | { type: 'check'; check: CheckEvent }
+  | { type: 'probed'; report: Report; install: InstallState }
+  | { type: 'planned'; plan: Plan }
+  | { type: 'applied'; result: ApplyResult }
+  | { type: 'failed'; message: string; hint?: string }
+  /** `page` and `maxScroll` come from the screen's layout (review scrolling). */
+  | { type: 'key'; key: Key; page?: number; maxScroll?: number };
+
+export type Effect =
+  | { kind: 'plan'; mode: Mode; force: boolean }
+  | { kind: 'apply'; plan: Plan }
+  | { kind: 'exit'; code: number };
+
+export interface WizardState {
+  step: Step;
+  /** Checks in the order they first reported. */
+  checks: CheckEvent[];
+  report: Report | null;
+  install: InstallState | null;
+  /** Highlighted row on the mode screen (index into report.modes). */
+  cursor: number;
+  /** Mode chosen on the mode screen. */
+  chosen: Mode | null;
+  /** Blocked mode confirmed by the user (plan made with force). */
+  forced: boolean;
+  /** Confirm-blocked screen: 0 = go back (the default), 1 = write anyway. */
+  confirmCursor: 0 | 1;
+  plan: Plan | null;
+  /** Review screen: first diff line shown. */
+  scroll: number;
+  result: ApplyResult | null;
+  error: { message: string; hint?: string } | null;
+  /** The mode to preselect instead of the recommendation (from --gpu). */
+  preferred: Mode | null;
+  /** Exit code once the wizard has ended (done 0, cancelled 130, error 1). */
+  exitCode: number | null;
+}
+
+export interface Transition {
+  state: WizardState;
+  effects: Effect[];
+}
+
+export function initialState(opts: { preferred?: Mode | null } = {}): WizardState {
+  return {
+    step: 'probe',
+    checks: [],
+    report: null,
+    install: null,
+    cursor: 0,
+    chosen: null,
+    forced: false,
+    confirmCursor: 0,
+    plan: null,
+    scroll: 0,
+    result: null,
+    error: null,
+    preferred: opts.preferred ?? null,
+    exitCode: null,
+  };
+}
+
+/** The assessment under the cursor. */
+export function highlighted(s: WizardState): ModeAssessment | null {
+  return s.report?.modes[s.cursor] ?? null;
+}
+
+/** The assessment of the chosen mode. */
+export function chosenAssessment(s: WizardState): ModeAssessment | null {
+  return s.report?.modes.find((m) => m.mode === s.chosen) ?? null;
+}
+
+const ENDED: ReadonlySet<Step> = new Set(['done', 'cancelled', 'error']);
+
+function stay(state: WizardState): Transition {
+  return { state, effects: [] };
+}
+
+function cancel(state: WizardState): Transition {
+  return { state: { ...state, step: 'cancelled', exitCode: EXIT.cancelled }, effects: [{ kind: 'exit', code: EXIT.cancelled }] };
+}
+
+function fail(state: WizardState, message: string, hint?: string): Transition {
+  const error = hint === undefined ? { message } : { message, hint };
+  return { state: { ...state, step: 'error', error, exitCode: EXIT.failure }, effects: [{ kind: 'exit', code: EXIT.failure }] };
+}
+
+function wrap(i: number, n: number): number {
+  return n === 0 ? 0 : (i + n) % n;
+}
+
+function choose(state: WizardState): Transition {
+  const m = highlighted(state);
+  if (!m) return stay(state);
+  if (m.status === 'blocked') {
+    return stay({ ...state, step: 'confirm-blocked', chosen: m.mode, confirmCursor: 0, forced: false });
+  }
+  return review(state, m.mode, false);
+}
+
+function review(state: WizardState, mode: Mode, force: boolean): Transition {
+  return {
+    state: { ...state, step: 'review', chosen: mode, forced: force, plan: null, scroll: 0 },
+    effects: [{ kind: 'plan', mode, force }],
+  };
+}
+
+export function transition(state: WizardState, event: WizardEvent): Transition {
+  if (ENDED.has(state.step)) return stay(state);
+
+  switch (event.type) {
+    case 'check': {
+      const i = state.checks.findIndex((c) => c.id === event.check.id);
+      const checks = i === -1 ? [...state.checks, event.check] : state.checks.map((c, j) => (j === i ? event.check : c));
+      return stay({ ...state, checks });
+    }
+    case 'probed': {
+      const modes = event.report.modes;
+      const want = state.preferred ?? event.report.recommendation.mode;
+      const at = modes.findIndex((m) => m.mode === want);
+      const rec = modes.findIndex((m) => m.mode === event.report.recommendation.mode);
+      const cursor = at !== -1 ? at : Math.max(rec, 0);
+      return stay({ ...state, report: event.report, install: event.install, cursor });
+    }
+    case 'planned':
+      if (state.step !== 'review') return stay(state);
+      return stay({ ...state, plan: event.plan, scroll: 0 });
+    case 'applied':
+      if (state.step !== 'writing') return stay(state);
+      return { state: { ...state, step: 'done', result: event.result, exitCode: EXIT.ok }, effects: [{ kind: 'exit', code: EXIT.ok }] };
+    case 'failed':
+      return fail(state, event.message, event.hint);
+    case 'key':
+      return onKey(state, event);
+  }
+}
+
+function onKey(state: WizardState, event: Extract<WizardEvent, { type: 'key' }>): Transition {
+  const { key } = event;
+  // Once files are being written, finish: a half-cancelled write would be
+  // worse than either outcome (each file is replaced atomically).
+  if (state.step === 'writing') return stay(state);
+  if (key === 'interrupt' || key === 'quit') return cancel(state);
+
+  switch (state.step) {
+    case 'probe':
+      if (key === 'enter' && state.report) return stay({ ...state, step: 'mode' });
+      return stay(state);
+
+    case 'mode': {
+      const n = state.report?.modes.length ?? 0;
+      if (key === 'up') return stay({ ...state, cursor: wrap(state.cursor - 1, n) });
+      if (key === 'down') return stay({ ...state, cursor: wrap(state.cursor + 1, n) });
+      if (key === 'home') return stay({ ...state, cursor: 0 });
+      if (key === 'end') return stay({ ...state, cursor: Math.max(n - 1, 0) });
+      if (key === 'enter') return choose(state);
+      if (key === 'back') return stay({ ...state, step: 'probe' });
+      return stay(state);
+    }
+
+    case 'confirm-blocked': {
+      if (key === 'up' || key === 'down') return stay({ ...state, confirmCursor: state.confirmCursor === 0 ? 1 : 0 });
+      if (key === 'yes') return review(state, state.chosen!, true);
+      if (key === 'no' || key === 'back') return stay({ ...state, step: 'mode', chosen: null });
+      if (key === 'enter') {
+        return state.confirmCursor === 1 ? review(state, state.chosen!, true) : stay({ ...state, step: 'mode', chosen: null });
+      }
+      return stay(state);
+    }
+
+    case 'review': {
+      const max = Math.max(event.maxScroll ?? Number.MAX_SAFE_INTEGER, 0);
+      const page = Math.max(event.page ?? 10, 1);
+      const to = (n: number) => stay({ ...state, scroll: Math.min(Math.max(n, 0), max) });
+      if (key === 'up') return to(state.scroll - 1);
+      if (key === 'down') return to(state.scroll + 1);
+      if (key === 'pageUp') return to(state.scroll - page);
+      if (key === 'pageDown') return to(state.scroll + page);
+      if (key === 'home') return to(0);
+      if (key === 'end') return to(max);
+      if (key === 'back') {
+        const m = chosenAssessment(state);
+        return stay({ ...state, step: m?.status === 'blocked' ? 'confirm-blocked' : 'mode', plan: null, scroll: 0 });
+      }
+      if (key === 'enter' && state.plan) {
+        return { state: { ...state, step: 'writing' }, effects: [{ kind: 'apply', plan: state.plan }] };
+      }
+      return stay(state);
+    }
+
+    default:
+      return stay(state);
+  }
+}

@@ -1,16 +1,125 @@
 // Starts the interactive wizard. Decides where keys come from before Ink is
 // loaded: stdin when it is a terminal, else /dev/tty (the `curl | sh` case),
-// else a usage error that points at the headless flags; never a hang.
+// else a usage error that points at the headless flags; never a hang, never
+// Ink's raw-mode error. Ink and React are imported lazily from here (the app
+// is its own bundle chunk), after the colour and CI environment is settled.
+import { closeSync, openSync } from 'node:fs';
+import tty from 'node:tty';
 import type { Args } from '../cli/args.js';
+import { applyColorEnv, colorEnabled } from '../cli/color.js';
 import type { IO } from '../cli/io.js';
-import { UsageError } from '../errors.js';
+import { KgInitError, UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { FixedAnswers, WizardDeps } from './deps.js';
 
-export async function runWizard(_args: Args, io: IO): Promise<number> {
-  if (!io.stdin.isTTY || !io.stdout.isTTY) {
-    throw new UsageError(
-      'no terminal to run the wizard in',
-      'Run it headless instead: kg-init --yes --gpu=MODE (auto, nvidia, amd-host, mac, cpu), or see kg-init --help.',
-    );
+export interface Terminal {
+  input: NodeJS.ReadStream;
+  output: NodeJS.WriteStream;
+  /** Whether the output is /dev/tty rather than stdout. */
+  outputIsDevTty: boolean;
+  close(): void;
+}
+
+const NO_TERMINAL_HINT = 'Run it headless instead: kg-init --yes --gpu=MODE (auto, nvidia, amd-host, mac, cpu), or see kg-init --help.';
+
+/** Opens /dev/tty, or null when this process has no controlling terminal. */
+function openDevTty(): number | null {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r+');
+  } catch {
+    return null;
   }
-  throw new UsageError('the interactive wizard is not available in this build yet', 'Use kg-init --yes --gpu=MODE.');
+  if (!tty.isatty(fd)) {
+    closeSync(fd);
+    return null;
+  }
+  return fd;
+}
+
+/** Where the wizard reads keys from and paints to. */
+export function openTerminal(io: IO): Terminal {
+  const opened: Array<NodeJS.ReadStream | NodeJS.WriteStream> = [];
+  let input = io.stdin.isTTY ? (io.stdin as NodeJS.ReadStream) : null;
+  let output = io.stdout.isTTY ? (io.stdout as NodeJS.WriteStream) : null;
+  let outputIsDevTty = false;
+  if (!input) {
+    const fd = openDevTty();
+    if (fd === null) throw new UsageError('no terminal to run the wizard in (stdin is not a terminal and /dev/tty cannot be opened)', NO_TERMINAL_HINT);
+    input = new tty.ReadStream(fd) as NodeJS.ReadStream;
+    opened.push(input);
+  }
+  if (!output) {
+    const fd = openDevTty();
+    if (fd === null) {
+      for (const s of opened) s.destroy();
+      throw new UsageError('no terminal to paint the wizard on (stdout is not a terminal and /dev/tty cannot be opened)', NO_TERMINAL_HINT);
+    }
+    output = new tty.WriteStream(fd) as NodeJS.WriteStream;
+    outputIsDevTty = true;
+    opened.push(output);
+  }
+  return {
+    input,
+    output,
+    outputIsDevTty,
+    close() {
+      for (const s of opened) s.destroy();
+    },
+  };
+}
+
+/**
+ * Imports a module with CI and CONTINUOUS_INTEGRATION hidden: Ink decides once,
+ * when it loads, that a CI variable means "print only the last frame". A
+ * person is at this terminal (we checked), so the wizard must stay live.
+ */
+export async function importWithoutCi<T>(load: () => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  const saved: Array<[string, string | undefined]> = ['CI', 'CONTINUOUS_INTEGRATION'].map((k) => [k, env[k]]);
+  for (const [k] of saved) delete env[k];
+  try {
+    return await load();
+  } finally {
+    for (const [k, v] of saved) if (v !== undefined) env[k] = v;
+  }
+}
+
+/** The flags the wizard does not ask about, as answers for the plan. */
+export function fixedAnswers(args: Args): FixedAnswers {
+  const fixed: FixedAnswers = { registry: args.registry };
+  if (args.release) fixed.release = args.release;
+  if (args.imageTag) fixed.imageTag = args.imageTag;
+  if (args.gpuDeprecatedAlias) fixed.deprecatedAlias = true;
+  return fixed;
+}
+
+/** The real probe and configure core, bound to this run's flags. */
+async function realDeps(_args: Args, _io: IO): Promise<WizardDeps> {
+  throw new KgInitError('the interactive wizard is not available in this build yet', undefined, 'Use kg-init --yes --gpu=MODE.');
+}
+
+export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Promise<number> {
+  const term = openTerminal(io);
+  try {
+    // Colour is decided before Ink's colour library loads: it ignores NO_COLOR.
+    applyColorEnv(args.noColor, io.env);
+    if (term.outputIsDevTty && io.env.FORCE_COLOR === undefined && colorEnabled(true, args.noColor, io.env)) io.env.FORCE_COLOR = '1';
+    const plain = args.plain || io.env.INK_SCREEN_READER === 'true' || io.env.TERM === 'dumb';
+    // Load the Ink app and the deps side by side; the first frame is painted
+    // before the probe runs, and its checks stream in.
+    const [{ startWizard }, deps] = await Promise.all([importWithoutCi(() => import('./app.js'), io.env), injected ?? realDeps(args, io)]);
+    return await startWizard({
+      deps,
+      fixed: fixedAnswers(args),
+      preferred: args.gpu === 'auto' ? null : args.gpu,
+      plain,
+      cwd: io.cwd,
+      version: VERSION,
+      stdin: term.input,
+      stdout: term.output,
+      stderr: process.stderr,
+    });
+  } finally {
+    term.close();
+  }
 }

@@ -1,0 +1,182 @@
+// The Ink wizard: renders the state machine's current screen and turns key
+// presses into its events; runs its effects (plan, apply, exit) through the
+// injected deps. Loaded lazily by launch.ts, so React and Ink cost nothing on
+// the headless paths.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Box, render, useApp, useInput, type Key as InkKey } from 'ink';
+import type { Mode } from '../catalog.js';
+import { KgInitError } from '../errors.js';
+import type { FixedAnswers, WizardDeps } from './deps.js';
+import { reviewLayout, diffLines, type Size } from './layout.js';
+import { screenFor, type ScreenContext } from './screens.js';
+import { initialState, transition, type Effect, type Key, type WizardEvent, type WizardState } from './state.js';
+import { Frame, Lines, theme, useSize, useSpinner } from './ui.js';
+
+export interface WizardProps {
+  deps: WizardDeps;
+  fixed: FixedAnswers;
+  /** Mode to preselect instead of the recommendation (--gpu). */
+  preferred?: Mode | null;
+  plain: boolean;
+  cwd: string;
+  version: string;
+  /** Fixed size for tests; otherwise the terminal's, re-read on resize. */
+  size?: Size;
+  /** Called once with the exit code when the wizard ends. */
+  onExit?: (code: number) => void;
+  /** Lets the launcher deliver a signal (SIGINT from outside) as a key. */
+  interruptRef?: { current: (() => void) | null };
+}
+
+function keyOf(input: string, k: InkKey): Key | null {
+  if (k.ctrl && input === 'c') return 'interrupt';
+  if (k.upArrow || input === 'k') return 'up';
+  if (k.downArrow || input === 'j') return 'down';
+  if (k.pageUp) return 'pageUp';
+  if (k.pageDown || input === ' ') return 'pageDown';
+  if (k.home || input === 'g') return 'home';
+  if (k.end || input === 'G') return 'end';
+  if (k.return) return 'enter';
+  if (k.escape || k.leftArrow) return 'back';
+  if (input === 'q') return 'quit';
+  if (input === 'y' || input === 'Y') return 'yes';
+  if (input === 'n' || input === 'N') return 'no';
+  return null;
+}
+
+function describe(e: unknown): { message: string; hint?: string } {
+  if (e instanceof KgInitError) return e.hint ? { message: e.message, hint: e.hint } : { message: e.message };
+  return { message: `unexpected error: ${e instanceof Error ? e.message : String(e)}`, hint: 'This is a bug in kg-init; please report it with the output of `kg-init probe --json`.' };
+}
+
+const ACTIVE_STEPS = new Set(['probe', 'review', 'writing']);
+
+export function WizardApp(props: WizardProps): ReactNode {
+  const { deps, fixed, plain } = props;
+  const app = useApp();
+  const size = useSize(props.size);
+  const [state, setState] = useState<WizardState>(() => initialState({ preferred: props.preferred ?? null }));
+  const ref = useRef(state);
+  const sizeRef = useRef(size);
+  sizeRef.current = size;
+
+  const dispatch = useCallback(
+    (event: WizardEvent) => {
+      const t = transition(ref.current, event);
+      ref.current = t.state;
+      setState(t.state);
+      for (const fx of t.effects) runEffect(fx);
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
+
+  function runEffect(fx: Effect): void {
+    switch (fx.kind) {
+      case 'plan':
+        try {
+          dispatch({ type: 'planned', plan: deps.makePlan({ ...fixed, mode: fx.mode, force: fx.force }) });
+        } catch (e) {
+          dispatch({ type: 'failed', ...describe(e) });
+        }
+        return;
+      case 'apply':
+        deps.applyPlan(fx.plan).then(
+          (result) => dispatch({ type: 'applied', result }),
+          (e: unknown) => dispatch({ type: 'failed', ...describe(e) }),
+        );
+        return;
+      case 'exit':
+        // Handled after the final frame has been committed (below).
+        return;
+    }
+  }
+
+  // Probe once, after the first frame is on screen; results stream in.
+  useEffect(() => {
+    let live = true;
+    const onCheck = (check: Parameters<Parameters<WizardDeps['probe']>[0]>[0]) => {
+      if (live) dispatch({ type: 'check', check });
+    };
+    Promise.all([deps.probe(onCheck), deps.readInstall()]).then(
+      ([report, install]) => live && dispatch({ type: 'probed', report, install }),
+      (e: unknown) => live && dispatch({ type: 'failed', ...describe(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [deps, dispatch]);
+
+  useEffect(() => {
+    if (props.interruptRef) props.interruptRef.current = () => dispatch({ type: 'key', key: 'interrupt' });
+  }, [props.interruptRef, dispatch]);
+
+  // End once the final frame is committed, so it stays on the terminal.
+  useEffect(() => {
+    if (state.exitCode === null) return;
+    props.onExit?.(state.exitCode);
+    app.exit();
+  }, [state.exitCode, app, props.onExit]);
+
+  useInput(
+    (input, k) => {
+      const key = keyOf(input, k);
+      if (!key) return;
+      if (ref.current.step === 'review') {
+        const s = ref.current;
+        const lay = reviewLayout(s.plan, s.plan ? diffLines(s.plan, deps.diff).length : 0, sizeRef.current);
+        dispatch({ type: 'key', key, page: Math.max(lay.window - 1, 1), maxScroll: lay.maxScroll });
+      } else {
+        dispatch({ type: 'key', key });
+      }
+    },
+    { isActive: state.exitCode === null },
+  );
+
+  const running = state.checks.some((c) => c.state === 'running') || (state.step === 'probe' && !state.report);
+  const spin = useSpinner(ACTIVE_STEPS.has(state.step) && (running || state.step !== 'probe'), plain);
+  const ctx: ScreenContext = { size, theme: theme(plain), spin, fixed, diff: deps.diff, cwd: props.cwd, version: props.version };
+  const screen = screenFor(state, ctx);
+  return (
+    <Box flexDirection="column">
+      <Frame title={screen.title} footer={screen.footer} size={size} blankAfterTitle={screen.body.length > 0}>
+        <Lines lines={screen.body} width={size.columns} />
+      </Frame>
+    </Box>
+  );
+}
+
+export interface StartOptions extends Omit<WizardProps, 'onExit' | 'size' | 'interruptRef'> {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+/** Renders the wizard and resolves with its exit code (0 written, 130 cancelled, 1 failed). */
+export async function startWizard(opts: StartOptions): Promise<number> {
+  const { stdin, stdout, stderr, ...props } = opts;
+  let code = 130;
+  const interruptRef: { current: (() => void) | null } = { current: null };
+  // A SIGINT from outside the terminal (kill -INT) cancels like Ctrl+C does.
+  const onSigint = () => (interruptRef.current ? interruptRef.current() : undefined);
+  process.on('SIGINT', onSigint);
+  const instance = render(<WizardApp {...props} interruptRef={interruptRef} onExit={(c) => (code = c)} />, {
+    stdin,
+    stdout,
+    stderr,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    isScreenReaderEnabled: props.plain,
+  });
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.off('SIGINT', onSigint);
+    instance.cleanup();
+    // Ink shows the cursor again on unmount; say it once more in case a
+    // terminal missed it, and give the terminal back out of raw mode.
+    if (stdout.isTTY) stdout.write('\u001b[?25h');
+    if (stdin.isTTY) stdin.setRawMode?.(false);
+  }
+  return code;
+}

@@ -150,16 +150,21 @@ export interface StartOptions extends Omit<WizardProps, 'onExit' | 'size' | 'int
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
+  /** Rows of a first frame already painted by the launcher, for Ink to draw over. */
+  prepaintedRows?: number;
 }
 
 /** Renders the wizard and resolves with its exit code (0 written, 130 cancelled, 1 failed). */
 export async function startWizard(opts: StartOptions): Promise<number> {
-  const { stdin, stdout, stderr, ...props } = opts;
+  const { stdin, stdout, stderr, prepaintedRows = 0, ...props } = opts;
   let code = 130;
   const interruptRef: { current: (() => void) | null } = { current: null };
   // A SIGINT from outside the terminal (kill -INT) cancels like Ctrl+C does.
   const onSigint = () => (interruptRef.current ? interruptRef.current() : undefined);
   process.on('SIGINT', onSigint);
+  // Replace the launcher's first frame with Ink's in one synchronized update
+  // (terminals that know mode 2026 show no flicker; others ignore it).
+  if (prepaintedRows > 0) stdout.write(`\u001b[?2026h\u001b[${prepaintedRows}F\u001b[J`);
   const instance = render(<WizardApp {...props} interruptRef={interruptRef} onExit={(c) => (code = c)} />, {
     stdin,
     stdout,
@@ -168,6 +173,7 @@ export async function startWizard(opts: StartOptions): Promise<number> {
     patchConsole: false,
     isScreenReaderEnabled: props.plain,
   });
+  if (prepaintedRows > 0) stdout.write('\u001b[?2026l');
   try {
     await instance.waitUntilExit();
   } finally {

@@ -11,6 +11,9 @@ import type { IO } from '../cli/io.js';
 import { KgInitError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { FixedAnswers, WizardDeps } from './deps.js';
+import { frameText, theme } from './lines.js';
+import { probeScreen } from './screens.js';
+import { initialState } from './state.js';
 
 export interface Terminal {
   input: NodeJS.ReadStream;
@@ -98,17 +101,43 @@ async function realDeps(_args: Args, _io: IO): Promise<WizardDeps> {
   throw new KgInitError('the interactive wizard is not available in this build yet', undefined, 'Use kg-init --yes --gpu=MODE.');
 }
 
+/**
+ * Paints the wizard's first frame (the probe screen, before any check has
+ * reported) with plain writes: loading React and Ink takes several times
+ * Node's own start-up, and a person should see the wizard at once. Ink draws
+ * over it as soon as it has loaded. Returns the rows painted.
+ */
+export function paintFirstFrame(out: NodeJS.WriteStream, plain: boolean, colour: boolean): number {
+  const size = { columns: out.columns || 80, rows: out.rows || 24 };
+  const ctx = { size, theme: theme(plain), spin: plain ? 'running:' : '⠋', fixed: { registry: '' }, diff: () => '', cwd: '', version: VERSION };
+  const screen = probeScreen(initialState(), ctx);
+  const { text, rows } = frameText(screen.title, screen.body, screen.footer, size, colour);
+  out.write((plain ? '' : '\u001b[?25l') + text);
+  return rows;
+}
+
+/** Moves back over a painted frame and clears it. */
+export function erasePainted(out: NodeJS.WriteStream, rows: number): void {
+  if (rows > 0) out.write(`\u001b[${rows}F\u001b[J`);
+}
+
 export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Promise<number> {
   const term = openTerminal(io);
+  let painted = 0;
   try {
     // Colour is decided before Ink's colour library loads: it ignores NO_COLOR.
     applyColorEnv(args.noColor, io.env);
     if (term.outputIsDevTty && io.env.FORCE_COLOR === undefined && colorEnabled(true, args.noColor, io.env)) io.env.FORCE_COLOR = '1';
+    const colour = colorEnabled(true, args.noColor, io.env);
     const plain = args.plain || io.env.INK_SCREEN_READER === 'true' || io.env.TERM === 'dumb';
-    // Load the Ink app and the deps side by side; the first frame is painted
-    // before the probe runs, and its checks stream in.
+    painted = paintFirstFrame(term.output, plain, colour);
+    // Load the Ink app and the deps side by side; Ink takes over the painted
+    // frame, then the probe runs and its checks stream in.
     const [{ startWizard }, deps] = await Promise.all([importWithoutCi(() => import('./app.js'), io.env), injected ?? realDeps(args, io)]);
+    const rows = painted;
+    painted = 0;
     return await startWizard({
+      prepaintedRows: rows,
       deps,
       fixed: fixedAnswers(args),
       preferred: args.gpu === 'auto' ? null : args.gpu,
@@ -119,6 +148,11 @@ export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Prom
       stdout: term.output,
       stderr: process.stderr,
     });
+  } catch (e) {
+    // Failed before Ink took over: leave no half-drawn wizard behind.
+    erasePainted(term.output, painted);
+    if (painted) term.output.write('\u001b[?25h');
+    throw e;
   } finally {
     term.close();
   }

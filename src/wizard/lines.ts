@@ -1,6 +1,7 @@
 // A screen line as data: coloured segments that fit one terminal row. Screens
 // are built from these by pure functions (screens.ts); ui.tsx renders them.
-import { clip } from './layout.js';
+import { clip, type Size } from './layout.js';
+import { makeStyle } from '../cli/color.js';
 
 export type Tone = 'ok' | 'warn' | 'fail' | 'dim' | 'accent' | 'bold' | 'add' | 'del' | 'hunk' | 'title';
 export interface Seg {
@@ -58,4 +59,57 @@ export function boxed(title: string, lines: LineSpec[], width: number): LineSpec
 /** A segment, with a tone only when one is given. */
 export function seg(text: string, tone?: Tone | false): Seg {
   return tone ? { text, tone } : { text };
+}
+
+export interface Theme {
+  plain: boolean;
+  ok: string;
+  warn: string;
+  fail: string;
+  skip: string;
+  pointer: string;
+  /** Marker of an unhighlighted row, as wide as the pointer. */
+  blank: string;
+  sep: string;
+}
+
+/** Symbols of the fancy look, or words for --plain (screen readers, dumb terminals). */
+export function theme(plain: boolean): Theme {
+  return plain
+    ? { plain, ok: 'ok:', warn: 'warning:', fail: 'failed:', skip: 'skipped:', pointer: '>', blank: ' ', sep: ', ' }
+    : { plain, ok: '✓', warn: '⚠', fail: '✗', skip: '–', pointer: '❯', blank: ' ', sep: ' · ' };
+}
+
+/**
+ * A whole frame (title, blank row, body, footer) as terminal text, for the
+ * frame painted before Ink has loaded. Mirrors ui.tsx's Frame.
+ */
+export function frameText(title: LineSpec, body: LineSpec[], footer: string, size: Size, colour: boolean): { text: string; rows: number } {
+  const st = makeStyle(colour);
+  const paint = (s: Seg): string => {
+    switch (s.tone) {
+      case 'ok':
+      case 'add':
+        return st.green(s.text);
+      case 'warn':
+        return st.yellow(s.text);
+      case 'fail':
+      case 'del':
+        return st.red(s.text);
+      case 'dim':
+        return st.dim(s.text);
+      case 'accent':
+      case 'hunk':
+        return st.cyan(s.text);
+      case 'bold':
+        return st.bold(s.text);
+      case 'title':
+        return st.bold(st.cyan(s.text));
+      default:
+        return s.text;
+    }
+  };
+  const rows: LineSpec[] = [title, ...(body.length ? ['', ...body] : []), ...(footer ? [[seg(footer, 'dim')]] : [])];
+  const text = rows.map((r) => clipSegs(r, size.columns).map(paint).join('')).join('\n') + '\n';
+  return { text, rows: rows.length };
 }

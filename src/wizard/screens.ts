@@ -9,7 +9,7 @@ import type { FixedAnswers } from './deps.js';
 import { bodyRows, changedFiles, confSummary, diffLines, fitList, pad, reviewLayout, type DiffKind, type Size } from './layout.js';
 import { boxed, seg, type LineSpec, type Seg, type Tone } from './lines.js';
 import { chosenAssessment, highlighted, type CheckEvent, type WizardState } from './state.js';
-import type { Theme } from './ui.js';
+import type { Theme } from './lines.js';
 
 export interface ScreenContext {
   size: Size;

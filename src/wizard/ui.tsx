@@ -8,7 +8,8 @@ import { frameRows, type Size } from './layout.js';
 
 import { clipSegs, type LineSpec, type Tone } from './lines.js';
 
-export type { LineSpec, Seg, Tone } from './lines.js';
+export type { LineSpec, Seg, Tone, Theme } from './lines.js';
+export { theme } from './lines.js';
 
 function toneProps(tone: Tone | undefined): Record<string, unknown> {
   switch (tone) {
@@ -47,24 +48,6 @@ export function Line({ spec, width }: { spec: LineSpec; width: number }): ReactN
       ))}
     </Text>
   );
-}
-
-export interface Theme {
-  plain: boolean;
-  ok: string;
-  warn: string;
-  fail: string;
-  skip: string;
-  pointer: string;
-  /** Marker of an unhighlighted row, as wide as the pointer. */
-  blank: string;
-  sep: string;
-}
-
-export function theme(plain: boolean): Theme {
-  return plain
-    ? { plain, ok: 'ok:', warn: 'warning:', fail: 'failed:', skip: 'skipped:', pointer: '>', blank: ' ', sep: ', ' }
-    : { plain, ok: '✓', warn: '⚠', fail: '✗', skip: '–', pointer: '❯', blank: ' ', sep: ' · ' };
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];

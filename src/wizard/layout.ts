@@ -102,7 +102,7 @@ export function reviewLayout(plan: Plan | null, lines: number, size: Size): Revi
 export function confSummary(install: InstallState): { tone: 'info' | 'warn'; lines: string[] } {
   const c = install.conf;
   if (!c.exists) return { tone: 'info', lines: [`No .operator.conf in ${install.dir} yet: a new install.`] };
-  if (c.problem) return { tone: 'warn', lines: [`.operator.conf cannot be used (${c.problem});`, '  it will be backed up and rewritten.'] };
+  if (c.problem) return { tone: 'warn', lines: [`.operator.conf cannot be used (${c.problem}):`, '  fix it or move it aside before writing.'] };
   const v = c.values;
   const parts = [
     `mode ${v.GPU_MODE ?? 'not set'}`,

@@ -192,7 +192,12 @@ describe('links between the docs', () => {
     }
   });
 
-  it.each(files)('every relative link in %s resolves (file and anchor)', (file) => {
+  it('README.md links into every page', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    for (const f of files) expect(readme).toContain(`](docs/${f})`);
+  });
+
+  it.each([...files, '../README.md'])('every relative link in %s resolves (file and anchor)', (file) => {
     const md = doc(file);
     const links = [...md.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));
     for (const link of links) {

@@ -361,11 +361,10 @@ describe.skipIf(needAnsible)('docs/fleet/kg-init.yml against localhost', () => {
     expect(r.out).toContain('no NVIDIA Container Toolkit');
   });
 
-  it('fails the host on exit 1 and 2 as well', () => {
-    for (const status of [1, 2]) {
-      const r = play({ stdout: '', stderr: 'kg-init: boom', status });
-      expect(r.failed, `exit ${status}`).toBe(1);
-    }
+  it.each([1, 2])('fails the host on exit %i as well', (status) => {
+    const r = play({ stdout: '', stderr: 'kg-init: boom', status });
+    expect(r.failed).toBe(1);
+    expect(r.out).toContain(`kg-init exited ${status}`);
   });
 
   it('runs a local package (air-gapped) with extra flags', () => {

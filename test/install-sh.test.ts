@@ -246,6 +246,59 @@ describe('install.sh piped at a terminal (`curl … | sh`)', () => {
   });
 });
 
+// The real node and npx: the packed package runs offline from a tarball, the way an
+// air-gapped install does, and kg-init's exit status comes back through the script.
+describe('install.sh with the real npx and a packed tarball (air-gapped)', () => {
+  let dir: string;
+  let tarball: string;
+  const env = () => ({
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    npm_config_cache: join(dir, 'npm-cache'),
+    npm_config_offline: 'true',
+    npm_config_update_notifier: 'false',
+    KG_INIT_PACKAGE: tarball,
+  });
+  const run = (args: string[], piped = false) => {
+    const r = spawnSync('/bin/sh', piped ? ['-s', '--', ...args] : [INSTALL, ...args], {
+      cwd: dir,
+      env: env(),
+      input: piped ? SCRIPT : '',
+      encoding: 'utf8',
+      detached: true,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  beforeAll(() => {
+    if (!existsSync(join(REPO, 'dist', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    dir = join(root, 'real-npx');
+    mkdirSync(dir, { recursive: true });
+    const pack = spawnSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: REPO, encoding: 'utf8', env: { ...process.env, npm_config_cache: join(dir, 'npm-cache') } });
+    expect(pack.status, pack.stderr).toBe(0);
+    tarball = join(dir, pack.stdout.trim().split('\n').pop()!);
+  });
+
+  it('runs kg-init from the tarball', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const r = run(['--version']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it("passes kg-init's usage error (exit 2) through", () => {
+    const r = run(['--gpu=quantum', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('invalid --gpu');
+  });
+
+  it('piped with no terminal and no --yes: kg-init exits 2 and says to use --yes', () => {
+    const r = run([], true);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--yes');
+  });
+});
+
 describe('install.sh static checks', () => {
   const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
 

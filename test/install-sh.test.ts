@@ -71,25 +71,25 @@ interface Result {
   stderr: string;
 }
 
-/**
- * Runs the installer with `sh` (as a file, or piped on stdin with `sh -s`).
- * detached: a new session without a controlling terminal, so /dev/tty cannot be
- * opened and the outcome does not depend on how the suite was started.
- */
+/** The installer with the stand-ins in `box` as the whole PATH. */
 function runInstaller(
   shell: string,
   box: Sandbox,
   args: string[],
   opts: { piped?: boolean; env?: Record<string, string> } = {},
 ): Promise<Result> {
+  return runShell(shell, args, { cwd: box.dir, env: { PATH: box.bin, HOME: box.dir, ...opts.env }, piped: opts.piped });
+}
+
+/**
+ * Runs the installer with `sh` (as a file, or piped on stdin with `sh -s`).
+ * detached: a new session without a controlling terminal, so /dev/tty cannot be
+ * opened and the outcome does not depend on how the suite was started.
+ */
+function runShell(shell: string, args: string[], opts: { cwd: string; env: Record<string, string>; piped?: boolean | undefined }): Promise<Result> {
   const argv = opts.piped ? ['-s', '--', ...args] : [INSTALL, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(shell, argv, {
-      cwd: box.dir,
-      env: { PATH: box.bin, HOME: box.dir, ...opts.env },
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(shell, argv, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -259,16 +259,7 @@ describe('install.sh with the real npx and a packed tarball (air-gapped)', () =>
     npm_config_update_notifier: 'false',
     KG_INIT_PACKAGE: tarball,
   });
-  const run = (args: string[], piped = false) => {
-    const r = spawnSync('/bin/sh', piped ? ['-s', '--', ...args] : [INSTALL, ...args], {
-      cwd: dir,
-      env: env(),
-      input: piped ? SCRIPT : '',
-      encoding: 'utf8',
-      detached: true,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const run = (args: string[], piped = false) => runShell('/bin/sh', args, { cwd: dir, env: env(), piped });
 
   beforeAll(() => {
     if (!existsSync(join(REPO, 'dist', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
@@ -279,21 +270,21 @@ describe('install.sh with the real npx and a packed tarball (air-gapped)', () =>
     tarball = join(dir, pack.stdout.trim().split('\n').pop()!);
   });
 
-  it('runs kg-init from the tarball', () => {
+  it('runs kg-init from the tarball', async () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
-    const r = run(['--version']);
+    const r = await run(['--version']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
-  it("passes kg-init's usage error (exit 2) through", () => {
-    const r = run(['--gpu=quantum', '--yes']);
+  it("passes kg-init's usage error (exit 2) through", async () => {
+    const r = await run(['--gpu=quantum', '--yes']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('invalid --gpu');
   });
 
-  it('piped with no terminal and no --yes: kg-init exits 2 and says to use --yes', () => {
-    const r = run([], true);
+  it('piped with no terminal and no --yes: kg-init exits 2 and says to use --yes', async () => {
+    const r = await run([], true);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--yes');
   });

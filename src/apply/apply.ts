@@ -24,6 +24,11 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** How long to wait for another kg-init's lock (default 3000 ms). */
   lockWaitMs?: number;
+  /**
+   * Called at each step boundary ('locked', 'backed-up', 'wrote:<path>',
+   * 'committed', 'removed:<path>'); the crash tests kill the process here.
+   */
+  onStep?: (step: string) => void;
 }
 
 const TMP_RE = /^\..+\.kg-init-\d+-[0-9a-f]+\.tmp$/;
@@ -106,6 +111,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     throw fsError(e, dir);
   }
   const lock = await acquireLock(dir, opts.lockWaitMs);
+  const step = opts.onStep ?? (() => {});
   const written: Array<{ target: string; backup: string | null }> = [];
   let committed = false;
   try {
@@ -125,6 +131,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
       }
     }
 
+    step('locked');
     // 2. Backups of everything replaced or removed, before any write.
     const backups: string[] = [];
     const toBackUp = plan.files.filter((c) => c.action === 'update' || c.action === 'remove');
@@ -149,6 +156,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
       }
     }
 
+    step('backed-up');
     // 3 and 4. Compose files, then the config as the commit point.
     const writes = plan.files.filter((c) => c.action === 'create' || c.action === 'update');
     const ordered = [...writes.filter((c) => c.path !== OPERATOR_CONF_FILE), ...writes.filter((c) => c.path === OPERATOR_CONF_FILE)];
@@ -162,8 +170,10 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
       }
       if (c.path === OPERATOR_CONF_FILE) committed = true;
       else written.push({ target, backup: backupOf.get(c.path) ?? null });
+      step(`wrote:${c.path}`);
     }
     committed = true;
+    step('committed');
 
     // 5. Stale generated overlays of other modes.
     for (const c of plan.files.filter((f) => f.action === 'remove')) {
@@ -173,6 +183,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
       } catch (e) {
         throw fsError(e, target);
       }
+      step(`removed:${c.path}`);
     }
     await fsyncDir(dir);
     return { changed: true, files, backups };

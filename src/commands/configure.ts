@@ -86,7 +86,10 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
     return EXIT.ok;
   }
 
-  const result = await applyPlan(plan, { signal });
+  // Fault injection for the crash tests: SIGKILL ourselves at a named step.
+  const crashAt = io.env.KG_INIT_CRASH_AT;
+  const onStep = crashAt ? (step: string) => void (step === crashAt && process.kill(process.pid, 'SIGKILL')) : undefined;
+  const result = await applyPlan(plan, { signal, onStep });
   if (args.json) io.stdout.write(json(plan, result, false, false));
   else io.stdout.write(summary(plan, result, io, out, false));
   void err;

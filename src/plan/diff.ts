@@ -34,12 +34,13 @@ function ops(a: ReturnType<typeof toLines>, b: ReturnType<typeof toLines>): Op[]
       out.push({ kind: ' ', ...a[i]! });
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      out.push({ kind: '+', ...b[j]! });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      // Removals before additions, as diff(1) prints them.
       out.push({ kind: '-', ...a[i]! });
       i++;
+    } else {
+      out.push({ kind: '+', ...b[j]! });
+      j++;
     }
   }
   return out;

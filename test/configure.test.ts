@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync,
+  chmodSync, closeSync, constants, existsSync, openSync, writeSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync,
   rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -275,5 +275,41 @@ describe('bad input', () => {
     const r = await kg(args, reports.cpu!);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(msg);
+  });
+});
+
+describe('Ctrl-C', () => {
+  test('SIGINT while waiting for another run\'s lock: exit 130, nothing written', async () => {
+    const dir = newDir();
+    mkdirSync(join(dir, '.kg-init'), { recursive: true });
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    writeFileSync(join(dir, '.kg-init', 'lock'), `pid=${holder.pid}\n`);
+    const fifo = join(root, `report-${n}.fifo`);
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const child = spawn(process.execPath, [BIN, '--yes', '-C', dir], { env: { ...process.env, KG_INIT_REPORT: fifo }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      // A writer opens a FIFO without blocking only once its reader has it open:
+      // then kg-init is reading the report, its Ctrl-C handler already in place.
+      let fd: number | undefined;
+      while (fd === undefined) {
+        try {
+          fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+        } catch {
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+      writeSync(fd, JSON.stringify(makeReport({ recommend: 'cpu' })));
+      closeSync(fd);
+      // It cannot write anything while the live holder keeps the lock.
+      child.kill('SIGINT');
+      expect(await closed).toBe(130);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    expect(stderr).toContain('cancelled');
+    expect(readdirSync(dir)).toEqual(['.kg-init']);
   });
 });

@@ -16,7 +16,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { OPERATOR_CONF_FILE, STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
 import type { ApplyResult, FileChange, Plan } from '../plan/types.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, clearStaleLock } from './lock.js';
 import { decodeConf } from '../conf/decode.js';
 
 export interface ApplyOptions {
@@ -101,7 +101,11 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   if (plan.refused) {
     throw new KgInitError(`GPU mode ${plan.mode} is blocked on this host; nothing was written`, EXIT.blocked, 'Pass --force to write it anyway.');
   }
-  if (!plan.changed) return { changed: false, files, backups: [] };
+  if (!plan.changed) {
+    // Nothing to write; only tidy up after a run killed after its last write.
+    await clearStaleLock(plan.dir).catch(() => {});
+    return { changed: false, files, backups: [] };
+  }
   if (opts.signal?.aborted) throw cancelled();
 
   const dir = plan.dir;
@@ -110,7 +114,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   } catch (e) {
     throw fsError(e, dir);
   }
-  const lock = await acquireLock(dir, opts.lockWaitMs);
+  const lock = await acquireLock(dir, opts.lockWaitMs, opts.signal);
   const step = opts.onStep ?? (() => {});
   const written: Array<{ target: string; backup: string | null }> = [];
   let committed = false;

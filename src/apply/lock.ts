@@ -4,7 +4,7 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STATE_DIR } from '../catalog.js';
-import { describeFsError, KgInitError } from '../errors.js';
+import { describeFsError, EXIT, KgInitError } from '../errors.js';
 
 export interface Lock {
   path: string;
@@ -26,7 +26,7 @@ async function holder(path: string): Promise<{ pid: number | null; stale: boolea
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    return { pid: null, stale: false }; // gone meanwhile: try again
+    return { pid: null, stale: false }; // absent, or gone meanwhile: try again
   }
   const pid = Number(/^pid=(\d+)/m.exec(text)?.[1] ?? NaN);
   if (Number.isInteger(pid) && pid > 0) return { pid, stale: !alive(pid) };
@@ -35,7 +35,7 @@ async function holder(path: string): Promise<{ pid: number | null; stale: boolea
   return { pid: null, stale: age > 2000 };
 }
 
-export async function acquireLock(dir: string, waitMs = 3000): Promise<Lock> {
+export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSignal): Promise<Lock> {
   const path = join(dir, STATE_DIR, 'lock');
   const deadline = Date.now() + waitMs;
   for (;;) {
@@ -63,6 +63,14 @@ export async function acquireLock(dir: string, waitMs = 3000): Promise<Lock> {
         `Wait for it to finish and run kg-init again (if none is running, remove ${path}).`,
       );
     }
+    if (signal?.aborted) throw new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Removes a lock left by a run that was killed (its pid is gone); a live one is left alone. */
+export async function clearStaleLock(dir: string): Promise<void> {
+  const path = join(dir, STATE_DIR, 'lock');
+  const h = await holder(path);
+  if (h.stale) await rm(path, { force: true });
 }

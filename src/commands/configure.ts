@@ -41,7 +41,15 @@ function aborted(signal: AbortSignal): Promise<'aborted'> {
 
 export async function runConfigure(args: Args, io: IO, deps: ConfigureDeps = {}): Promise<number> {
   const ac = new AbortController();
-  const onSigint = () => ac.abort();
+  // Ctrl-C: stop at the next safe point (before the config is committed, the
+  // compose files written so far are rolled back) and exit 130. Work that cannot
+  // be interrupted (a probe command still running) must not keep us alive, and a
+  // second Ctrl-C leaves at once.
+  const onSigint = () => {
+    if (ac.signal.aborted) process.exit(EXIT.cancelled);
+    ac.abort();
+    setTimeout(() => process.exit(EXIT.cancelled), 1000).unref();
+  };
   const signal = deps.signal ?? ac.signal;
   if (!deps.signal) process.on('SIGINT', onSigint);
   try {
@@ -57,7 +65,7 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   const cancelled = new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
 
   const report = await Promise.race([(deps.report ?? hostReport)(io), aborted(signal)]);
-  if (report === 'aborted') throw cancelled;
+  if (report === 'aborted' || signal.aborted) throw cancelled;
   const install = await readInstall(dir);
   const plan = makePlan(report, answersFromArgs(args), install, { now: new Date(), version: VERSION });
 

@@ -1,0 +1,182 @@
+// npm run bench: one table of medians, times as ratios against Node's own
+// start (`node -e 0`) measured in the same run. Writes bench/RESULTS.md.
+//
+// Goals (from issue #8): --version ≤ 1.3×, headless --yes ≤ 1.6×, wizard first
+// frame ≤ 2.0×, probe of a replayed host ≤ 30 ms in-process, probe of a host
+// whose tool never returns ≤ 3 s, headless peak RSS ≤ 80 MB, 0 dependencies.
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir, cpus, totalmem, release } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin/kg-init.js');
+const SHARED = join(ROOT, '../shared/hosts');
+const OWN = join(ROOT, 'test/hosts');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const RSS_HOOK = join(ROOT, 'bench/rss-hook.mjs');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function timeOnce(cmd, args, opts = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0 && !opts.allowFail) {
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr?.toString().slice(0, 300)}`);
+  }
+  return ms;
+}
+
+/** Interleaves the commands run by run so that drift hits them all alike. */
+function timeInterleaved(cases, runs = RUNS) {
+  const samples = cases.map(() => []);
+  for (let i = 0; i < runs + 2; i++) {
+    cases.forEach((c, j) => {
+      const ms = timeOnce(c.cmd, c.args, c.opts?.() ?? {});
+      if (i >= 2) samples[j].push(ms); // two warm-up rounds
+    });
+  }
+  return samples.map(median);
+}
+
+function peakRss(args, env) {
+  const xs = [];
+  for (let i = 0; i < Math.min(RUNS, 7); i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'kg-bench-'));
+    const out = join(dir, 'rss');
+    spawnSync(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, BIN, ...args(dir)], {
+      stdio: 'ignore',
+      env: { ...process.env, ...env, KG_BENCH_RSS_FILE: out },
+    });
+    if (existsSync(out)) xs.push(Number(readFileSync(out, 'utf8')) / 1024 / 1024);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return xs.length ? median(xs) : NaN;
+}
+
+async function firstFrameMs(env) {
+  const require = createRequire(import.meta.url);
+  let pty;
+  try {
+    pty = require('node-pty');
+  } catch {
+    return NaN;
+  }
+  const xs = [];
+  for (let i = 0; i < Math.min(RUNS, 9) + 1; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'kg-bench-'));
+    const ms = await new Promise((resolve) => {
+      const t0 = process.hrtime.bigint();
+      const p = pty.spawn(process.execPath, [BIN, '--dir', dir], {
+        cols: 80, rows: 24, cwd: dir, env: { ...process.env, ...env, TERM: 'xterm-256color' },
+      });
+      let done = false;
+      const finish = (v) => { if (!done) { done = true; try { p.kill('SIGKILL'); } catch {} resolve(v); } };
+      // The first frame: Ink has painted text (not just cursor control).
+      p.onData((d) => { if (/[A-Za-z]{3}/.test(d.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, ''))) finish(Number(process.hrtime.bigint() - t0) / 1e6); });
+      p.onExit(() => finish(NaN));
+      setTimeout(() => finish(NaN), 10_000);
+    });
+    rmSync(dir, { recursive: true, force: true });
+    if (i > 0 && Number.isFinite(ms)) xs.push(ms); // first run warms the file cache
+  }
+  return xs.length ? median(xs) : NaN;
+}
+
+async function probeInProcess() {
+  // Bundle the probe the way the CLI does, then call it directly.
+  const { build } = await import('esbuild');
+  const out = mkdtempSync(join(tmpdir(), 'kg-bench-probe-'));
+  const entry = join(out, 'entry.ts');
+  writeFileSync(entry, `export { probe } from ${JSON.stringify(join(ROOT, 'src/probe/index.ts'))};\nexport { openHost } from ${JSON.stringify(join(ROOT, 'src/host/index.ts'))};\n`);
+  await build({
+    entryPoints: [entry], outfile: join(out, 'probe.mjs'), bundle: true, format: 'esm', platform: 'node', target: 'node20',
+    define: { __KG_INIT_VERSION__: '"bench"', 'process.env.NODE_ENV': '"production"' },
+    banner: { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" },
+    logLevel: 'error',
+  });
+  const { probe, openHost } = await import(pathToFileURL(join(out, 'probe.mjs')).href);
+  const hosts = [SHARED, OWN]
+    .filter(existsSync)
+    .flatMap((d) => readdirSync(d).map((n) => join(d, n)))
+    .filter((d) => existsSync(join(d, 'host.json')));
+  const rows = [];
+  for (const dir of hosts) {
+    const host = await openHost({ KG_INIT_HOST_SNAPSHOT: dir });
+    const xs = [];
+    const hangs = readFileSync(join(dir, 'expect.json'), 'utf8').includes('PROBE_TIMEOUT');
+    for (let i = 0; i < (hangs ? 2 : RUNS); i++) {
+      const t0 = process.hrtime.bigint();
+      await probe(host);
+      xs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    rows.push({ name: `${dir.startsWith(SHARED) ? 'shared' : 'test'}/${dir.split('/').pop()}`, ms: median(xs), hangs });
+  }
+  rmSync(out, { recursive: true, force: true });
+  return rows;
+}
+
+function packageFacts() {
+  const json = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const [p] = JSON.parse(json);
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  return { tarball: p.size, unpacked: p.unpackedSize, files: p.entryCount, deps: Object.keys(pkg.dependencies ?? {}).length };
+}
+
+const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : 'n/a');
+const fmtX = (ms, base) => (Number.isFinite(ms) ? `${(ms / base).toFixed(2)}×` : 'n/a');
+
+async function main() {
+  if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('run `npm run build` first (npm run bench does)');
+  const amdHost = join(SHARED, 'amd-7900xtx-igpu-arch');
+  const snapEnv = { KG_INIT_HOST_SNAPSHOT: amdHost };
+  const headlessDirs = [];
+  const headlessArgs = () => {
+    const d = mkdtempSync(join(tmpdir(), 'kg-bench-'));
+    headlessDirs.push(d);
+    return [BIN, '--yes', '--dir', d];
+  };
+  const [base, version, help, headless] = timeInterleaved([
+    { cmd: process.execPath, args: ['-e', '0'] },
+    { cmd: process.execPath, args: [BIN, '--version'] },
+    { cmd: process.execPath, args: [BIN, '--help'] },
+    { cmd: process.execPath, get args() { return headlessArgs(); }, opts: () => ({ env: { ...process.env, ...snapEnv }, allowFail: false }) },
+  ]);
+  headlessDirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  const frame = await firstFrameMs(snapEnv);
+  const rssHeadless = peakRss((d) => ['--yes', '--dir', d], snapEnv);
+  const probes = await probeInProcess();
+  const pkg = packageFacts();
+
+  const rows = [
+    ['node -e 0 (baseline)', fmtMs(base), '1.00×', ''],
+    ['kg-init --version', fmtMs(version), fmtX(version, base), '≤ 1.3×'],
+    ['kg-init --help', fmtMs(help), fmtX(help, base), ''],
+    ['kg-init --yes (replayed AMD host, fresh dir)', fmtMs(headless), fmtX(headless, base), '≤ 1.6×'],
+    ['wizard first frame (pty, 80×24)', fmtMs(frame), fmtX(frame, base), '≤ 2.0×'],
+    ['peak RSS, headless --yes', `${rssHeadless.toFixed(1)} MB`, '', '≤ 80 MB'],
+    ...probes.map((p) => [`probe in-process: ${p.name}`, fmtMs(p.ms), '', p.hangs ? '≤ 3000 ms (tool never returns)' : '≤ 30 ms']),
+    ['package tarball', `${(pkg.tarball / 1024).toFixed(1)} KB`, '', '≤ 700 KB'],
+    ['package unpacked', `${(pkg.unpacked / 1024).toFixed(1)} KB`, '', ''],
+    ['package files', String(pkg.files), '', ''],
+    ['runtime dependencies', String(pkg.deps), '', '0'],
+  ];
+  const table = ['| measure | median | ratio | goal |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}`;
+  console.log(table);
+  console.log(`\n${RUNS} runs each (medians); machine: ${machine}`);
+  const md = `# Benchmark results\n\nLatest \`npm run bench\` (${new Date().toISOString().slice(0, 10)}), ${RUNS} runs per figure, medians.\nMachine: ${machine}.\n\n${table}\n`;
+  writeFileSync(join(ROOT, 'bench/RESULTS.md'), md);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.message}`);
+  process.exit(1);
+});

@@ -141,7 +141,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     const toBackUp = plan.files.filter((c) => c.action === 'update' || c.action === 'remove');
     const backupOf = new Map<string, string>();
     if (toBackUp.length) {
-      const stamp = new Date().toISOString().replace(/:/g, '-');
+      const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, ''); // 20260101T120000Z
       let bdir = join(dir, STATE_DIR, 'backups', stamp);
       for (let n = 2; await stat(bdir).then(() => true, () => false); n++) bdir = join(dir, STATE_DIR, 'backups', `${stamp}-${n}`);
       try {

@@ -12,8 +12,8 @@ import { reportSchema, type Report } from '../report.js';
 export async function hostReport(io: IO): Promise<Report> {
   const file = io.env.KG_INIT_REPORT;
   if (file) return readReport(resolve(io.cwd, file));
-  // The probe lands in its own change; until then a saved report is required.
-  throw new KgInitError('probing this host is not available in this build yet', 1, 'Set KG_INIT_REPORT to a saved `kg-init probe --json` report.');
+  const { openHost } = await import('../host/index.js');
+  return (await import('../probe/index.js')).probe(await openHost(io.env));
 }
 
 async function readReport(path: string): Promise<Report> {

@@ -281,6 +281,20 @@ describe('Enter-through, done screen and exit codes', () => {
     });
   }
 
+  it('Ctrl+C while writing rolls the write back and exits 130', async () => {
+    const deps = fakeDeps({ holdApply: true });
+    const w = start(deps);
+    await w.toModes();
+    w.press(KEYS.enter);
+    await w.until('3/4 review');
+    w.press(KEYS.enter);
+    await w.until('writing 3 files');
+    w.press('q'); // only Ctrl+C interrupts a write
+    w.press(KEYS.ctrlC);
+    await waitFor(() => w.exitCode() === 130, w.frame);
+    expect(w.frame()).toContain('nothing was written');
+  });
+
   it('Ctrl+C during the probe cancels too', async () => {
     const deps = fakeDeps();
     const w = start(deps);

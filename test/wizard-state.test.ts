@@ -112,9 +112,15 @@ describe('wizard state machine', () => {
     }
   });
 
-  it('keys are ignored while writing, and after the end', () => {
+  it('Ctrl+C while writing asks the write to roll back; other keys are ignored, and all keys after the end', () => {
     const writing = run([probed, key('enter'), key('enter'), key('enter')]).state;
-    expect(run([key('interrupt')], writing).state.step).toBe('writing');
+    const t = transition(writing, { type: 'key', key: 'interrupt' });
+    expect(t.state.step).toBe('writing');
+    expect(t.effects).toEqual([{ kind: 'abort' }]);
+    expect(run([key('quit'), key('back')], writing).state.step).toBe('writing');
+    const rolledBack = transition(writing, { type: 'cancelled' });
+    expect(rolledBack.state.step).toBe('cancelled');
+    expect(rolledBack.effects).toEqual([{ kind: 'exit', code: 130 }]);
     const done = transition(writing, { type: 'applied', result: { changed: true, files: [], backups: [] } }).state;
     expect(run([key('quit')], done).state).toBe(done);
   });

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Box, render, useApp, useInput, type Key as InkKey } from 'ink';
 import type { Mode } from '../catalog.js';
-import { KgInitError } from '../errors.js';
+import { EXIT, KgInitError } from '../errors.js';
 import type { FixedAnswers, WizardDeps } from './deps.js';
 import { reviewLayout, diffLines, type Size } from './layout.js';
 import { screenFor, type ScreenContext } from './screens.js';
@@ -58,6 +58,7 @@ export function WizardApp(props: WizardProps): ReactNode {
   const [state, setState] = useState<WizardState>(() => initialState({ preferred: props.preferred ?? null }));
   const ref = useRef(state);
   const sizeRef = useRef(size);
+  const abortRef = useRef<AbortController | null>(null);
   sizeRef.current = size;
 
   const dispatch = useCallback(
@@ -80,11 +81,18 @@ export function WizardApp(props: WizardProps): ReactNode {
           dispatch({ type: 'failed', ...describe(e) });
         }
         return;
-      case 'apply':
-        deps.applyPlan(fx.plan).then(
+      case 'apply': {
+        const ac = new AbortController();
+        abortRef.current = ac;
+        deps.applyPlan(fx.plan, ac.signal).then(
           (result) => dispatch({ type: 'applied', result }),
-          (e: unknown) => dispatch({ type: 'failed', ...describe(e) }),
+          (e: unknown) =>
+            dispatch(e instanceof KgInitError && e.exitCode === EXIT.cancelled ? { type: 'cancelled' } : { type: 'failed', ...describe(e) }),
         );
+        return;
+      }
+      case 'abort':
+        abortRef.current?.abort();
         return;
       case 'exit':
         // Handled after the final frame has been committed (below).

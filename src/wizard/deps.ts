@@ -13,8 +13,8 @@ export interface WizardDeps {
   readInstall(): Promise<InstallState>;
   /** Turns the answers into the files that would change (nothing is written). */
   makePlan(answers: Answers): Plan;
-  /** Writes the plan. */
-  applyPlan(plan: Plan): Promise<ApplyResult>;
+  /** Writes the plan; aborting `signal` before its commit point rolls back (KgInitError, exit 130). */
+  applyPlan(plan: Plan, signal?: AbortSignal): Promise<ApplyResult>;
   /** The unified diff of one file change. */
   diff(change: FileChange): string;
 }

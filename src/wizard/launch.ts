@@ -4,12 +4,15 @@
 // Ink's raw-mode error. Ink and React are imported lazily from here (the app
 // is its own bundle chunk), after the colour and CI environment is settled.
 import { closeSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
 import tty from 'node:tty';
 import type { Args } from '../cli/args.js';
 import { applyColorEnv, colorEnabled } from '../cli/color.js';
 import type { IO } from '../cli/io.js';
 import { KgInitError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
+import type { InstallState } from '../plan/types.js';
+import type { Report } from '../report.js';
 import type { FixedAnswers, WizardDeps } from './deps.js';
 import { frameText, theme } from './lines.js';
 import { probeScreen } from './screens.js';
@@ -96,9 +99,40 @@ export function fixedAnswers(args: Args): FixedAnswers {
   return fixed;
 }
 
-/** The real probe and configure core, bound to this run's flags. */
-async function realDeps(_args: Args, _io: IO): Promise<WizardDeps> {
-  throw new KgInitError('the interactive wizard is not available in this build yet', undefined, 'Use kg-init --yes --gpu=MODE.');
+/**
+ * The real probe and configure core, bound to this run: the same readInstall,
+ * makePlan and applyPlan the headless path uses. KG_INIT_REPORT (a saved
+ * report) is honoured as in headless mode; it has no checks to stream.
+ */
+async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
+  const dir = resolve(io.cwd, args.dir ?? '.');
+  const [{ hostReport }, { openHost }, { probe }, { readInstall }, { makePlan }, { unifiedDiff }, { applyPlan }] = await Promise.all([
+    import('../commands/report-source.js'),
+    import('../host/index.js'),
+    import('../probe/index.js'),
+    import('../install/read.js'),
+    import('../plan/make.js'),
+    import('../plan/diff.js'),
+    import('../apply/apply.js'),
+  ]);
+  let report: Report | null = null;
+  let install: InstallState | null = null;
+  return {
+    async probe(onCheck) {
+      report = io.env.KG_INIT_REPORT ? await hostReport(io) : await probe(await openHost(io.env), { onCheck });
+      return report;
+    },
+    async readInstall() {
+      install = await readInstall(dir);
+      return install;
+    },
+    makePlan(answers) {
+      if (!report || !install) throw new KgInitError('internal: a plan was asked for before the probe finished');
+      return makePlan(report, answers, install, { now: new Date(), version: VERSION });
+    },
+    applyPlan: (plan, signal) => applyPlan(plan, signal ? { signal } : {}),
+    diff: (change) => unifiedDiff(change),
+  };
 }
 
 /**

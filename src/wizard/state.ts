@@ -41,12 +41,16 @@ export type WizardEvent =
   | { type: 'planned'; plan: Plan }
   | { type: 'applied'; result: ApplyResult }
   | { type: 'failed'; message: string; hint?: string }
+  /** The write was interrupted before its commit point and rolled back. */
+  | { type: 'cancelled' }
   /** `page` and `maxScroll` come from the screen's layout (review scrolling). */
   | { type: 'key'; key: Key; page?: number; maxScroll?: number };
 
 export type Effect =
   | { kind: 'plan'; mode: Mode; force: boolean }
   | { kind: 'apply'; plan: Plan }
+  /** Ask a running apply to stop and roll back (it may already be past its commit point). */
+  | { kind: 'abort' }
   | { kind: 'exit'; code: number };
 
 export interface WizardState {
@@ -168,6 +172,8 @@ export function transition(state: WizardState, event: WizardEvent): Transition {
       return { state: { ...state, step: 'done', result: event.result, exitCode: EXIT.ok }, effects: [{ kind: 'exit', code: EXIT.ok }] };
     case 'failed':
       return fail(state, event.message, event.hint);
+    case 'cancelled':
+      return cancel(state);
     case 'key':
       return onKey(state, event);
   }
@@ -175,9 +181,9 @@ export function transition(state: WizardState, event: WizardEvent): Transition {
 
 function onKey(state: WizardState, event: Extract<WizardEvent, { type: 'key' }>): Transition {
   const { key } = event;
-  // Once files are being written, finish: a half-cancelled write would be
-  // worse than either outcome (each file is replaced atomically).
-  if (state.step === 'writing') return stay(state);
+  // While writing, Ctrl+C asks the write to roll back; it ends as cancelled
+  // (nothing changed) or, when already past its commit point, as done.
+  if (state.step === 'writing') return key === 'interrupt' ? { state, effects: [{ kind: 'abort' }] } : stay(state);
   if (key === 'interrupt' || key === 'quit') return cancel(state);
 
   switch (state.step) {

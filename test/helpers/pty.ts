@@ -61,7 +61,8 @@ export function spawnPty(
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
   const term = new mods.xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 1000 });
   const [file, argv] = opts.command ?? [process.execPath, [BIN, ...args]];
-  const child = mods.pty.spawn(file, argv, { name: 'xterm-256color', cols, rows, cwd: opts.cwd ?? REPO, env });
+  // node-pty sets TERM from `name`: give it the test's TERM (TERM=dumb must reach the program).
+  const child = mods.pty.spawn(file, argv, { name: env.TERM ?? 'xterm-256color', cols, rows, cwd: opts.cwd ?? REPO, env });
   let raw = '';
   let pending = 0;
   let code: number | null = null;

@@ -5,7 +5,7 @@
 //
 //   npm run build && node scripts/screenshot.mjs   → docs/wizard-*.svg
 import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +84,10 @@ ${rows.join('\n')}
 }
 
 async function main() {
-  const dir = mkdtempSync(join(tmpdir(), 'kg-shot-'));
+  // A fixed, plausible install directory, so the pictures do not change from run to run.
+  const dir = join(tmpdir(), 'knowledge-graph');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
   const term = new Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
   const env = { ...process.env, KG_INIT_HOST_SNAPSHOT: HOST, TERM: 'xterm-256color', FORCE_COLOR: '1' };
   delete env.NO_COLOR;

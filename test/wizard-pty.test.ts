@@ -49,7 +49,9 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard in a pseudo-terminal
     r.write(KEY.enter);
     expect(await r.exit()).toBe(0);
     expect(r.text()).toContain('amd-host configured, image rocm72-host');
-    expect(r.text()).toMatch(/Next: /);
+    // The next command is on screen whole (wrapped, not cut), ready to copy.
+    const screen = r.screen().map((l) => l.trim()).join(' ');
+    expect(screen).toMatch(/Next: cd \S+ && docker compose -f docker-compose\.ghcr\.yml -f docker-compose\.gpu-amd-host\.yml up -d/);
     const conf = readFileSync(join(dir, '.operator.conf'), 'utf8');
     expect(conf).toMatch(/^GPU_MODE=amd-host$/m);
     expect(conf).toMatch(/rocm72-host/);

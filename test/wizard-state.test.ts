@@ -147,3 +147,16 @@ describe('wizard state machine', () => {
     expect(transition(s, { type: 'planned', plan: plan({ mode: 'cpu', force: false, registry: 'r' }) }).state.plan).toBeNull();
   });
 });
+
+describe('wrapText', () => {
+  it('wraps at spaces, indents continuation rows, cuts only words longer than a row, and loses nothing', async () => {
+    const { wrapText } = await import('../src/wizard/layout.js');
+    const cmd = 'Next: cd /tmp/knowledge-graph && docker compose -f docker-compose.ghcr.yml -f docker-compose.gpu-amd-host.yml up -d';
+    const rows = wrapText(cmd, 40, 2);
+    for (const r of rows) expect([...r].length).toBeLessThanOrEqual(40);
+    expect(rows.slice(1).every((r) => r.startsWith('  '))).toBe(true);
+    expect(rows.map((r) => r.trim()).join(' ')).toBe(cmd);
+    expect(wrapText('x'.repeat(25), 10)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
+    expect(wrapText('', 10)).toEqual(['']);
+  });
+});

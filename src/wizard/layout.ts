@@ -31,6 +31,38 @@ export function clip(s: string, width: number): string {
   return cps.slice(0, Math.max(width - 1, 0)).join('') + '…';
 }
 
+/**
+ * Breaks text into rows of at most `width` columns at spaces (a word longer
+ * than a row is cut hard), continuation rows indented by `indent` spaces.
+ * For what must be read whole: the next command, a fix.
+ */
+export function wrapText(text: string, width: number, indent = 0): string[] {
+  const rows: string[] = [];
+  let row = '';
+  const limit = (): number => Math.max(rows.length === 0 ? width : width - indent, 1);
+  const push = () => {
+    rows.push(rows.length === 0 ? row : ' '.repeat(indent) + row);
+    row = '';
+  };
+  for (const word of text.split(' ')) {
+    let w = word;
+    while (textWidth(row ? `${row} ${w}` : w) > limit()) {
+      if (row) {
+        push();
+        continue;
+      }
+      const cps = [...w];
+      row = cps.slice(0, limit()).join('');
+      w = cps.slice(limit()).join('');
+      push();
+      if (!w) break;
+    }
+    if (w) row = row ? `${row} ${w}` : w;
+  }
+  if (row || rows.length === 0) push();
+  return rows;
+}
+
 export function pad(s: string, width: number): string {
   const w = textWidth(s);
   return w >= width ? s : s + ' '.repeat(width - w);

@@ -6,7 +6,7 @@ import { catalog, imageTagFor, type Mode } from '../catalog.js';
 import type { Finding, ModeAssessment, ModeStatus } from '../report.js';
 import type { FileAction, FileChange } from '../plan/types.js';
 import type { FixedAnswers } from './deps.js';
-import { bodyRows, changedFiles, confSummary, diffLines, fitList, pad, reviewLayout, type DiffKind, type Size } from './layout.js';
+import { bodyRows, changedFiles, confSummary, diffLines, fitList, pad, reviewLayout, wrapText, type DiffKind, type Size } from './layout.js';
 import { boxed, seg, type LineSpec, type Seg, type Tone } from './lines.js';
 import { chosenAssessment, highlighted, type CheckEvent, type WizardState } from './state.js';
 import type { Theme } from './lines.js';
@@ -54,13 +54,13 @@ function fit(lines: LineSpec[], max: number, what = 'more'): LineSpec[] {
 const CHECK_TONE: Record<CheckEvent['state'], Tone> = { running: 'accent', ok: 'ok', warn: 'warn', fail: 'fail', skip: 'dim' };
 const CHECK_WORD: Record<CheckEvent['state'], string> = { running: 'running', ok: 'ok', warn: 'warning', fail: 'failed', skip: 'skipped' };
 
-function checkLine(c: CheckEvent, ctx: ScreenContext): LineSpec {
+function checkLine(c: CheckEvent, ctx: ScreenContext, labelWidth: number): LineSpec {
   const t = ctx.theme;
   if (t.plain) return [{ text: `${c.label}: ` }, { text: CHECK_WORD[c.state], tone: CHECK_TONE[c.state] }, { text: c.detail ? `, ${c.detail}` : '' }];
   const icon = c.state === 'running' ? ctx.spin : c.state === 'ok' ? t.ok : c.state === 'warn' ? t.warn : c.state === 'fail' ? t.fail : t.skip;
   return [
     { text: `${icon} `, tone: CHECK_TONE[c.state] },
-    { text: pad(c.label, 18) },
+    { text: `${pad(c.label, labelWidth - 1)} ` },
     { text: c.detail ?? (c.state === 'running' ? 'checking…' : ''), tone: c.state === 'ok' || c.state === 'running' ? 'dim' : CHECK_TONE[c.state] },
   ];
 }
@@ -75,7 +75,9 @@ export function probeScreen(s: WizardState, ctx: ScreenContext): Screen {
     tail.push([{ text: 'Recommended: ', tone: 'bold' }, { text: `${rec.mode}`, tone: 'ok' }, { text: ` (image ${rec.imageTag}): ${rec.reason}` }]);
     for (const l of conf.lines) tail.push([seg(l, conf.tone === 'warn' ? 'warn' : 'dim')]);
   }
-  const checks = s.checks.length ? s.checks.map((c) => checkLine(c, ctx)) : [[{ text: ctx.theme.plain ? 'Probing this host…' : `${ctx.spin} probing this host…`, tone: 'accent' as Tone }]];
+  // Labels in one column, as wide as the longest (within reason).
+  const labelWidth = Math.min(Math.max(18, ...s.checks.map((c) => [...c.label].length + 2)), Math.floor(ctx.size.columns / 2));
+  const checks = s.checks.length ? s.checks.map((c) => checkLine(c, ctx, labelWidth)) : [[{ text: ctx.theme.plain ? 'Probing this host…' : `${ctx.spin} probing this host…`, tone: 'accent' as Tone }]];
   const room = Math.max(body - tail.length, 1);
   return {
     title: title(ctx, 'probe', s.report ? 'what this host has' : 'probing this host…'),
@@ -265,7 +267,13 @@ export function doneScreen(s: WizardState, ctx: ScreenContext): Screen {
   const body = bodyRows(ctx.size);
   const written = result.files.filter((f) => f.action !== 'unchanged');
   const next = plan.dir === ctx.cwd || plan.nextCommand.includes(plan.dir) ? plan.nextCommand : `cd ${plan.dir} && ${plan.nextCommand}`;
-  const nextLines: LineSpec[] = ['', [{ text: 'Next: ', tone: 'bold' }, { text: next, tone: 'accent' }]];
+  // The next command is wrapped, never cut: it is meant to be copied.
+  const nextLines: LineSpec[] = [
+    '',
+    ...wrapText(`Next: ${next}`, ctx.size.columns, 2).map((row, i): LineSpec =>
+      i === 0 ? [seg('Next: ', 'bold'), seg(row.slice('Next: '.length), 'accent')] : [seg(row, 'accent')],
+    ),
+  ];
   const sections: LineSpec[][] = [];
   sections.push(
     written.length
@@ -274,7 +282,7 @@ export function doneScreen(s: WizardState, ctx: ScreenContext): Screen {
   );
   if (result.backups.length) sections.push(['Backups of the previous files:', ...result.backups.map((b): LineSpec => [{ text: `  ${b}`, tone: 'dim' }])]);
   const follow = plan.findings.filter((f) => f.severity !== 'info' || f.code === 'AMD_IGPU_PINNED' || f.code === 'GPU_CHANGED');
-  if (follow.length) sections.push(['To follow up:', ...follow.flatMap((f) => findingLines(f, ctx).map((l): LineSpec => (typeof l === 'string' ? `  ${l}` : [{ text: '  ' }, ...l])))]);
+  if (follow.length) sections.push(['To follow up:', ...follow.flatMap((f) => wrappedFinding(f, ctx))]);
   // Give each section its share of the rows, keeping the next command in view.
   const blocked = plan.status === 'blocked';
   let room = body - nextLines.length - (blocked ? 1 : 0);
@@ -294,6 +302,16 @@ export function doneScreen(s: WizardState, ctx: ScreenContext): Screen {
     body: [...lines, ...nextLines].slice(-body),
     footer: '',
   };
+}
+
+/** A finding for the done screen: message and fix wrapped, not cut. */
+function wrappedFinding(f: Finding, ctx: ScreenContext): LineSpec[] {
+  const t = ctx.theme;
+  const [icon, tone] = f.severity === 'error' ? [t.fail, 'fail' as Tone] : f.severity === 'warning' ? [t.warn, 'warn' as Tone] : [t.plain ? 'note:' : 'ℹ', 'accent' as Tone];
+  const w = ctx.size.columns;
+  const lines: LineSpec[] = wrapText(f.message, w - 4).map((row, i): LineSpec => (i === 0 ? [seg(`  ${icon} `, tone), seg(row)] : `    ${row}`));
+  if (f.fix) lines.push(...wrapText(`fix: ${f.fix}`, w - 4, 5).map((row): LineSpec => [seg(`    ${row}`, 'dim')]));
+  return lines;
 }
 
 export function cancelledScreen(_s: WizardState, ctx: ScreenContext): Screen {

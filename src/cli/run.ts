@@ -6,10 +6,6 @@ import { helpText } from './help.js';
 import { processIO, styles, type IO } from './io.js';
 import { EXIT, KgInitError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { runProbe } from '../commands/probe.js';
-import { runDoctor } from '../commands/doctor.js';
-import { runConfigure } from '../commands/configure.js';
-import { runWizard } from '../wizard/launch.js';
 
 export async function run(argv: readonly string[], io: IO = processIO()): Promise<number> {
   let args: Args;
@@ -31,12 +27,14 @@ export async function run(argv: readonly string[], io: IO = processIO()): Promis
   try {
     switch (args.command) {
       case 'probe':
-        return await runProbe(args, io);
+        return await (await import('../commands/probe.js')).runProbe(args, io);
       case 'doctor':
-        return await runDoctor(args, io);
+        return await (await import('../commands/doctor.js')).runDoctor(args, io);
       case 'main':
-        if (args.yes) return await runConfigure(args, io);
-        return await runWizard(args, io);
+        // Each command loads only what it uses (the wizard paints before the
+        // configure core has loaded).
+        if (args.yes) return await (await import('../commands/configure.js')).runConfigure(args, io);
+        return await (await import('../wizard/launch.js')).runWizard(args, io);
     }
   } catch (e) {
     return reportError(e, io, err.red);

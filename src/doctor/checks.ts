@@ -381,7 +381,10 @@ export const CHECKS: readonly CheckSpec[] = [
       const fix = c.reinit('amd-host');
       const want = c.report.amdOverlay!.hsaOverrideGfxVersion;
       const have = envValue(doc(c.overlay), 'HSA_OVERRIDE_GFX_VERSION');
-      const targets = [...new Set(c.report.gpus.filter((g) => g.vendor === 'amd' && g.gfxTarget).map((g) => g.gfxTarget!))].join(', ');
+      // The GPUs ROCm will use: the pinned one, else every AMD GPU KFD lists.
+      const pinned = c.report.amdOverlay!.rocrVisibleDevices;
+      const used = pinned !== null ? [gpuByRocrName(c.report, pinned)].filter((g): g is Gpu => g !== undefined) : c.report.gpus.filter((g) => g.vendor === 'amd' && g.kfdIndex !== undefined);
+      const targets = [...new Set(used.filter((g) => g.gfxTarget).map((g) => g.gfxTarget!))].join(', ');
       if (have === undefined) {
         if (want === null) return { ok: `not set; ${targets || 'the GPU'} is built into the image` };
         return [problem(this.id, 'error', `${file} does not set HSA_OVERRIDE_GFX_VERSION: ${targets} is not built into the image and needs ${want}`, fix)];

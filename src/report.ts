@@ -26,6 +26,10 @@ export const FINDING_CODES = [
   'PROBE_TIMEOUT',
   'DEPRECATED_GPU_MODE',
   'GPU_CHANGED',
+  // Added by the probe (additive; README.md of the shared hosts lists the originals):
+  'DOCKER_DESKTOP_NO_GPU',
+  'RENDER_NODE_MISSING',
+  'SYSFS_UNAVAILABLE',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 

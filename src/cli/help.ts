@@ -64,6 +64,7 @@ export function helpText(version: string, s: Style, command: 'main' | Subcommand
     s.bold('Environment'),
     '  NO_COLOR                    no colour (as --no-color); TERM=dumb does the same',
     '  KG_INIT_HOST_SNAPSHOT=DIR   replay a recorded host instead of probing this one',
+    '  KG_INIT_REPORT=FILE         kg-init --yes: use a saved `kg-init probe --json` report instead of probing',
     '  INK_SCREEN_READER=true      the wizard in plain mode (as --plain)',
     '',
     s.bold('Exit codes'),

@@ -1,7 +1,172 @@
+// Headless `kg-init --yes`: probe, plan, apply (or print the diffs for
+// --dry-run), then a short summary or --json. Exit codes: 0 done, 1 failure,
+// 3 mode blocked (nothing written; --force writes it), 130 cancelled.
+import { resolve } from 'node:path';
 import type { Args } from '../cli/args.js';
-import type { IO } from '../cli/io.js';
-import { KgInitError } from '../errors.js';
+import { styles, type IO } from '../cli/io.js';
+import type { Style } from '../cli/color.js';
+import { modeSpec } from '../catalog.js';
+import { applyPlan } from '../apply/apply.js';
+import { EXIT, KgInitError } from '../errors.js';
+import { readInstall } from '../install/read.js';
+import { unifiedDiff } from '../plan/diff.js';
+import { makePlan } from '../plan/make.js';
+import type { Answers, ApplyResult, FileAction, Plan } from '../plan/types.js';
+import type { Finding, Report } from '../report.js';
+import { VERSION } from '../version.js';
+import { hostReport } from './report-source.js';
 
-export async function runConfigure(_args: Args, _io: IO): Promise<number> {
-  throw new KgInitError("'configure' is not available in this build yet");
+export interface ConfigureDeps {
+  /** The probe report (default: hostReport). */
+  report?: (io: IO) => Promise<Report>;
+  /** Ends the run with 130 when aborted (default: SIGINT). */
+  signal?: AbortSignal;
+}
+
+export function answersFromArgs(args: Args): Answers {
+  return {
+    mode: args.gpu,
+    deprecatedAlias: args.gpuDeprecatedAlias,
+    release: args.release,
+    registry: args.registry,
+    imageTag: args.imageTag,
+    force: args.force,
+  };
+}
+
+/** Resolves when aborted; never rejects. */
+function aborted(signal: AbortSignal): Promise<'aborted'> {
+  return new Promise((r) => (signal.aborted ? r('aborted') : signal.addEventListener('abort', () => r('aborted'), { once: true })));
+}
+
+export async function runConfigure(args: Args, io: IO, deps: ConfigureDeps = {}): Promise<number> {
+  const ac = new AbortController();
+  // Ctrl-C: stop at the next safe point (before the config is committed, the
+  // compose files written so far are rolled back) and exit 130. Work that cannot
+  // be interrupted (a probe command still running) must not keep us alive, and a
+  // second Ctrl-C leaves at once.
+  const onSigint = () => {
+    if (ac.signal.aborted) process.exit(EXIT.cancelled);
+    ac.abort();
+    setTimeout(() => process.exit(EXIT.cancelled), 1000).unref();
+  };
+  const signal = deps.signal ?? ac.signal;
+  if (!deps.signal) process.on('SIGINT', onSigint);
+  try {
+    return await configure(args, io, deps, signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortSignal): Promise<number> {
+  const { out, err } = styles(io, args.noColor);
+  const dir = resolve(io.cwd, args.dir ?? '.');
+  const cancelled = new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
+
+  const report = await Promise.race([(deps.report ?? hostReport)(io), aborted(signal)]);
+  if (report === 'aborted' || signal.aborted) throw cancelled;
+  const install = await readInstall(dir);
+  const plan = makePlan(report, answersFromArgs(args), install, { now: new Date(), version: VERSION });
+
+  if (plan.refused) {
+    if (args.json) io.stdout.write(json(plan, { changed: false, files: [], backups: [] }, args.dryRun, true));
+    const assessment = report.modes.find((m) => m.mode === plan.mode);
+    const fix = plan.findings.find((f) => f.severity === 'error' && f.fix)?.fix;
+    throw new KgInitError(
+      `GPU mode ${plan.mode} is blocked on this host: ${assessment?.reason ?? 'a requirement is missing'}. Nothing was written.`,
+      EXIT.blocked,
+      `${fix ? `${fix.replace(/[.\s]*$/, '.')} ` : ''}Or run kg-init --yes for the recommendation (${report.recommendation.mode}), or pass --force to write ${plan.mode} anyway.`,
+    );
+  }
+
+  if (args.dryRun) {
+    const result: ApplyResult = { changed: plan.changed, files: plan.files.map(({ path, action }) => ({ path, action })), backups: [] };
+    if (args.json) {
+      io.stdout.write(json(plan, result, true, false));
+    } else {
+      for (const f of plan.files) {
+        const d = unifiedDiff(f);
+        if (d) io.stdout.write(colorDiff(d, out));
+      }
+      io.stdout.write(summary(plan, result, io, out, true));
+    }
+    return EXIT.ok;
+  }
+
+  // Fault injection for the crash tests: SIGKILL ourselves at a named step.
+  const crashAt = io.env.KG_INIT_CRASH_AT;
+  const onStep = crashAt ? (step: string) => void (step === crashAt && process.kill(process.pid, 'SIGKILL')) : undefined;
+  const result = await applyPlan(plan, { signal, onStep });
+  if (args.json) io.stdout.write(json(plan, result, false, false));
+  else io.stdout.write(summary(plan, result, io, out, false));
+  void err;
+  return EXIT.ok;
+}
+
+function json(plan: Plan, result: ApplyResult, dryRun: boolean, refused: boolean): string {
+  return `${JSON.stringify(
+    {
+      changed: refused ? false : result.changed,
+      mode: plan.mode,
+      imageTag: plan.imageTag,
+      files: refused ? [] : result.files,
+      backups: result.backups,
+      findings: plan.findings,
+      dir: plan.dir,
+      status: plan.status,
+      dryRun,
+      refused,
+      nextCommand: plan.nextCommand,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function colorDiff(diff: string, s: Style): string {
+  if (!s.enabled) return diff;
+  return diff
+    .split('\n')
+    .map((l) => (l.startsWith('+') ? s.green(l) : l.startsWith('-') ? s.red(l) : l.startsWith('@@') ? s.cyan(l) : l))
+    .join('\n');
+}
+
+function shellQuote(p: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
+}
+
+function summary(plan: Plan, result: ApplyResult, io: IO, s: Style, dryRun: boolean): string {
+  const lines: string[] = [];
+  const verb: Record<Exclude<FileAction, 'unchanged'>, string> = dryRun
+    ? { create: 'would create', update: 'would update', remove: 'would remove' }
+    : { create: 'created', update: 'updated', remove: 'removed' };
+  const head = dryRun
+    ? `Dry run: nothing was written in ${plan.dir}.`
+    : result.changed
+      ? `Configured ${plan.dir} for ${plan.mode}.`
+      : `${plan.dir} is already configured for ${plan.mode}; nothing changed.`;
+  lines.push(s.bold(head));
+  lines.push(`  mode     ${plan.mode} (${modeSpec(plan.mode).label}), ${plan.status} on this host`);
+  lines.push(`  image    ${plan.registry}/kg-api:${plan.imageTag}`);
+  for (const action of ['create', 'update', 'remove'] as const) {
+    const names = result.files.filter((f) => f.action === action).map((f) => f.path);
+    if (names.length) lines.push(`  ${verb[action].padEnd(8)} ${names.join(', ')}`);
+  }
+  if (result.backups.length) {
+    const dirs = [...new Set(result.backups.map((b) => b.split('/').slice(0, 3).join('/')))];
+    lines.push(`  backups  ${dirs.join(', ')} (${result.backups.map((b) => b.split('/').slice(3).join('/')).join(', ')})`);
+  }
+  const shown = plan.findings.filter((f: Finding) => f.severity !== 'info' || f.fix);
+  if (shown.length) {
+    lines.push('', s.bold('Findings'));
+    for (const f of shown) {
+      const mark = f.severity === 'error' ? s.red('✗') : f.severity === 'warning' ? s.yellow('!') : s.dim('i');
+      lines.push(`  ${mark} ${f.message} ${s.dim(`[${f.code}]`)}`);
+      if (f.fix) lines.push(`    fix: ${f.fix}`);
+    }
+  }
+  const cd = resolve(io.cwd) === plan.dir ? '' : `cd ${shellQuote(plan.dir)} && `;
+  lines.push('', `${dryRun ? 'Then' : 'Next'}: ${s.cyan(cd + plan.nextCommand)}`);
+  return `${lines.join('\n')}\n`;
 }

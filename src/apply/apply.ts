@@ -1,0 +1,212 @@
+// Applies a Plan as one transaction. Order matters for a kill -9 at any point:
+//   1. lock the install directory; check nothing changed since the plan was made
+//   2. back up every file that will be replaced or removed (.kg-init/backups/<time>/)
+//   3. write the compose files (temp file in the same directory, fsync, rename)
+//   4. write .operator.conf the same way: this rename is the commit point
+//   5. remove generated overlays of other modes
+// Before 4 the config still names the old mode and the old overlay is still in
+// place; after 4 it names the new mode, whose overlay is already written. The
+// platform picks the overlay from GPU_MODE, so config and overlays agree at
+// every step. A failure or Ctrl-C before the commit point restores the
+// compose files written so far from the backups.
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { OPERATOR_CONF_FILE, STATE_DIR } from '../catalog.js';
+import { describeFsError, EXIT, KgInitError } from '../errors.js';
+import type { ApplyResult, FileChange, Plan } from '../plan/types.js';
+import { acquireLock, clearStaleLock } from './lock.js';
+import { decodeConf } from '../conf/decode.js';
+
+export interface ApplyOptions {
+  /** Aborting before the commit point rolls back and ends with exit 130. */
+  signal?: AbortSignal;
+  /** How long to wait for another kg-init's lock (default 3000 ms). */
+  lockWaitMs?: number;
+  /**
+   * Called at each step boundary ('locked', 'backed-up', 'wrote:<path>',
+   * 'committed', 'removed:<path>'); the crash tests kill the process here.
+   */
+  onStep?: (step: string) => void;
+}
+
+const TMP_RE = /^\..+\.kg-init-\d+-[0-9a-f]+\.tmp$/;
+
+async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, constants.O_RDONLY);
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename is still atomic.
+  }
+}
+
+/** Writes text to path atomically: temp file beside it, fsync, rename over it. */
+async function atomicWrite(path: string, text: string | Buffer): Promise<void> {
+  const mode = await stat(path).then((s) => s.mode & 0o7777, () => 0o644);
+  const tmp = join(dirname(path), `.${basename(path)}.kg-init-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fh = await open(tmp, 'wx', mode);
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await fsyncDir(dirname(path));
+}
+
+/** Where a change is written: a symlinked .operator.conf is written at its target. */
+async function targetOf(dir: string, change: FileChange): Promise<string> {
+  const path = join(dir, change.path);
+  try {
+    if ((await lstat(path)).isSymbolicLink()) return await realpath(path);
+  } catch {
+    // absent: written at its own path
+  }
+  return path;
+}
+
+async function currentText(path: string): Promise<string | null> {
+  try {
+    // Decoded the way readInstall decodes it, so the comparison with the plan is exact.
+    const bytes = await readFile(path);
+    return decodeConf(bytes).text ?? bytes.toString('latin1');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+function fsError(e: unknown, path: string): KgInitError {
+  return e instanceof KgInitError ? e : new KgInitError(`cannot write: ${describeFsError(e, path)}`, EXIT.failure, 'Nothing was changed. Check the directory\'s permissions and free space, then run kg-init again.');
+}
+
+function cancelled(): KgInitError {
+  return new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
+}
+
+export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const files = plan.files.map(({ path, action }) => ({ path, action }));
+  if (plan.refused) {
+    throw new KgInitError(`GPU mode ${plan.mode} is blocked on this host; nothing was written`, EXIT.blocked, 'Pass --force to write it anyway.');
+  }
+  if (!plan.changed) {
+    // Nothing to write; only tidy up after a run killed after its last write.
+    await clearStaleLock(plan.dir).catch(() => {});
+    return { changed: false, files, backups: [] };
+  }
+  if (opts.signal?.aborted) throw cancelled();
+
+  const dir = plan.dir;
+  try {
+    await mkdir(join(dir, STATE_DIR), { recursive: true });
+  } catch (e) {
+    throw fsError(e, dir);
+  }
+  const lock = await acquireLock(dir, opts.lockWaitMs, opts.signal);
+  const step = opts.onStep ?? (() => {});
+  const written: Array<{ target: string; backup: string | null }> = [];
+  let committed = false;
+  try {
+    // Leftovers of a run killed mid-write; safe to remove while we hold the lock.
+    for (const name of await readdir(dir)) if (TMP_RE.test(name)) await rm(join(dir, name), { force: true });
+
+    const targets = new Map<string, string>();
+    for (const c of plan.files) {
+      const target = await targetOf(dir, c);
+      targets.set(c.path, target);
+      if (c.action === 'unchanged') continue;
+      const now = await currentText(target).catch((e: unknown) => {
+        throw fsError(e, target);
+      });
+      if (now !== c.before) {
+        throw new KgInitError(`${join(dir, c.path)} changed while kg-init was running; nothing was changed`, EXIT.failure, 'Run kg-init again.');
+      }
+    }
+
+    step('locked');
+    // 2. Backups of everything replaced or removed, before any write.
+    const backups: string[] = [];
+    const toBackUp = plan.files.filter((c) => c.action === 'update' || c.action === 'remove');
+    const backupOf = new Map<string, string>();
+    if (toBackUp.length) {
+      const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, ''); // 20260101T120000Z
+      let bdir = join(dir, STATE_DIR, 'backups', stamp);
+      for (let n = 2; await stat(bdir).then(() => true, () => false); n++) bdir = join(dir, STATE_DIR, 'backups', `${stamp}-${n}`);
+      try {
+        await mkdir(bdir, { recursive: true });
+        for (const c of toBackUp) {
+          const dest = join(bdir, c.path);
+          await copyFile(targets.get(c.path)!, dest, constants.COPYFILE_EXCL);
+          const fh = await open(dest, 'r');
+          await fh.sync().finally(() => fh.close());
+          backupOf.set(c.path, dest);
+          backups.push(relative(dir, dest));
+        }
+        await fsyncDir(bdir);
+      } catch (e) {
+        throw fsError(e, bdir);
+      }
+    }
+
+    step('backed-up');
+    // 3 and 4. Compose files, then the config as the commit point.
+    const writes = plan.files.filter((c) => c.action === 'create' || c.action === 'update');
+    const ordered = [...writes.filter((c) => c.path !== OPERATOR_CONF_FILE), ...writes.filter((c) => c.path === OPERATOR_CONF_FILE)];
+    for (const c of ordered) {
+      if (opts.signal?.aborted) throw cancelled();
+      const target = targets.get(c.path)!;
+      try {
+        await atomicWrite(target, c.after!);
+      } catch (e) {
+        throw fsError(e, target);
+      }
+      if (c.path === OPERATOR_CONF_FILE) committed = true;
+      else written.push({ target, backup: backupOf.get(c.path) ?? null });
+      step(`wrote:${c.path}`);
+    }
+    committed = true;
+    step('committed');
+
+    // 5. Stale generated overlays of other modes.
+    for (const c of plan.files.filter((f) => f.action === 'remove')) {
+      const target = targets.get(c.path)!;
+      try {
+        await rm(target, { force: true });
+      } catch (e) {
+        throw fsError(e, target);
+      }
+      step(`removed:${c.path}`);
+    }
+    await fsyncDir(dir);
+    return { changed: true, files, backups };
+  } catch (e) {
+    if (!committed) await rollback(written);
+    throw e;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Puts compose files written before the commit point back as they were. */
+async function rollback(written: Array<{ target: string; backup: string | null }>): Promise<void> {
+  for (const w of written.reverse()) {
+    try {
+      if (w.backup) await atomicWrite(w.target, await readFile(w.backup));
+      else await rm(w.target, { force: true });
+    } catch {
+      // Best effort: the config was not committed, so the old mode still rules.
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// One kg-init per install directory: .kg-init/lock holds the pid and start
+// time of the run that owns it. A lock whose pid is gone (a killed run) is
+// recovered; a live one is waited on briefly, then reported.
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { STATE_DIR } from '../catalog.js';
+import { describeFsError, EXIT, KgInitError } from '../errors.js';
+
+export interface Lock {
+  path: string;
+  release(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function holder(path: string): Promise<{ pid: number | null; stale: boolean }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return { pid: null, stale: false }; // absent, or gone meanwhile: try again
+  }
+  const pid = Number(/^pid=(\d+)/m.exec(text)?.[1] ?? NaN);
+  if (Number.isInteger(pid) && pid > 0) return { pid, stale: !alive(pid) };
+  // Empty or torn (killed while writing it): stale once it is not brand new.
+  const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => Infinity);
+  return { pid: null, stale: age > 2000 };
+}
+
+export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSignal): Promise<Lock> {
+  const path = join(dir, STATE_DIR, 'lock');
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const fh = await open(path, 'wx', 0o644);
+      try {
+        await fh.writeFile(`pid=${process.pid}\nstarted=${new Date().toISOString()}\n`);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      return { path, release: () => rm(path, { force: true }) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new KgInitError(`cannot lock the install directory: ${describeFsError(e, path)}`, 1);
+    }
+    const h = await holder(path);
+    if (h.stale) {
+      await rm(path, { force: true });
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new KgInitError(
+        `another kg-init is running in ${dir}${h.pid ? ` (pid ${h.pid})` : ''}`,
+        1,
+        `Wait for it to finish and run kg-init again (if none is running, remove ${path}).`,
+      );
+    }
+    if (signal?.aborted) throw new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Removes a lock left by a run that was killed (its pid is gone); a live one is left alone. */
+export async function clearStaleLock(dir: string): Promise<void> {
+  const path = join(dir, STATE_DIR, 'lock');
+  const h = await holder(path);
+  if (h.stale) await rm(path, { force: true });
+}

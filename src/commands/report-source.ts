@@ -1,0 +1,38 @@
+// Where headless configure gets its probe Report: one small function so the
+// front end does not care how the host is read.
+//  - KG_INIT_REPORT=FILE: a saved `kg-init probe --json` report (validated), for
+//    configuring a host from a report taken earlier, and for tests.
+//  - otherwise the probe of this host (or of KG_INIT_HOST_SNAPSHOT).
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { IO } from '../cli/io.js';
+import { describeFsError, KgInitError } from '../errors.js';
+import { reportSchema, type Report } from '../report.js';
+
+export async function hostReport(io: IO): Promise<Report> {
+  const file = io.env.KG_INIT_REPORT;
+  if (file) return readReport(resolve(io.cwd, file));
+  const { openHost } = await import('../host/index.js');
+  return (await import('../probe/index.js')).probe(await openHost(io.env));
+}
+
+async function readReport(path: string): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new KgInitError(`cannot read KG_INIT_REPORT: ${describeFsError(e, path)}`, 1);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new KgInitError(`KG_INIT_REPORT ${path} is not JSON`, 1, 'Give it the output of `kg-init probe --json`.');
+  }
+  const r = reportSchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new KgInitError(`KG_INIT_REPORT ${path} is not a kg-init report (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`, 1);
+  }
+  return r.data;
+}

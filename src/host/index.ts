@@ -1,0 +1,44 @@
+// Chooses the host kg-init reads: this machine, or a recorded snapshot when
+// KG_INIT_HOST_SNAPSHOT names one (every command honours it).
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { KgInitError } from '../errors.js';
+import type { Host } from './types.js';
+import { LiveHost } from './live.js';
+import { SnapshotHost, hostFileSchema } from './snapshot.js';
+
+export type { Host } from './types.js';
+export { LiveHost } from './live.js';
+export { SnapshotHost } from './snapshot.js';
+
+export async function openSnapshot(dir: string): Promise<SnapshotHost> {
+  const abs = path.resolve(dir);
+  const hint = 'KG_INIT_HOST_SNAPSHOT must name a snapshot directory (host.json, root/, bin/); see docs or unset it to probe this machine.';
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(abs, 'host.json'), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'has no host.json' : `cannot be read (${code ?? 'error'})`;
+    throw new KgInitError(`host snapshot ${abs} ${why}`, 1, hint);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new KgInitError(`host snapshot ${abs}: host.json is not valid JSON`, 1, hint);
+  }
+  const r = hostFileSchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'host.json';
+    throw new KgInitError(`host snapshot ${abs}: host.json ${where}: ${issue?.message ?? 'invalid'}`, 1, hint);
+  }
+  return new SnapshotHost(abs, r.data);
+}
+
+export async function openHost(env: NodeJS.ProcessEnv): Promise<Host> {
+  const dir = env.KG_INIT_HOST_SNAPSHOT;
+  if (dir !== undefined && dir !== '') return openSnapshot(dir);
+  return new LiveHost();
+}

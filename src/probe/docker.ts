@@ -1,0 +1,47 @@
+// Docker from `docker info --format '{{json .}}'`: installed, daemon answering,
+// server version, runtimes, Docker Desktop. NVIDIA CDI specs live in /etc/cdi
+// and /var/run/cdi.
+
+export interface DockerInfo {
+  running: boolean;
+  version: string | null;
+  clientVersion: string | null;
+  runtimes: string[];
+  desktop: boolean;
+  /** Why the daemon does not answer, one line, when it does not. */
+  error: string | null;
+}
+
+export function parseDockerInfo(stdout: string, exitCode: number | null, stderr = ''): DockerInfo {
+  let json: Record<string, unknown> | null = null;
+  try {
+    const v: unknown = JSON.parse(stdout.trim().split('\n')[0] ?? '');
+    if (v && typeof v === 'object' && !Array.isArray(v)) json = v as Record<string, unknown>;
+  } catch {
+    json = null;
+  }
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+  const serverErrors = Array.isArray(json?.ServerErrors) ? (json!.ServerErrors as unknown[]).map(String) : [];
+  const version = str(json?.ServerVersion);
+  const clientInfo = json?.ClientInfo as Record<string, unknown> | undefined;
+  const runtimes =
+    json?.Runtimes && typeof json.Runtimes === 'object' ? Object.keys(json.Runtimes as object).sort() : [];
+  const os = str(json?.OperatingSystem) ?? '';
+  const running = exitCode === 0 && json !== null && version !== null && serverErrors.length === 0;
+  const errLine = [...serverErrors, ...stderr.split('\n')].map((l) => l.trim()).find((l) => l.length > 0) ?? null;
+  return {
+    running,
+    version,
+    clientVersion: str(clientInfo?.Version),
+    runtimes: running ? runtimes : [],
+    desktop: /Docker Desktop/i.test(os) || /desktop-linux/i.test(str(json?.Name) ?? ''),
+    error: running ? null : (errLine ?? (json === null ? 'docker info answered something that is not JSON' : 'the Docker daemon did not answer')),
+  };
+}
+
+/** Whether a CDI spec file declares NVIDIA devices. */
+export function isNvidiaCdiSpec(name: string, text: string | null): boolean {
+  if (!/\.(ya?ml|json)$/i.test(name)) return false;
+  if (text !== null && /nvidia\.com\/gpu/.test(text)) return true;
+  return text === null && /nvidia/i.test(name);
+}

@@ -1,0 +1,77 @@
+// Merges PCI devices, KFD nodes and nvidia-smi rows into the report's GPU list.
+import type { Gpu } from '../report.js';
+import type { Facts } from './facts.js';
+import { amdIntegrated } from './pci.js';
+
+type GpuInput = Pick<Facts, 'pci' | 'kfd' | 'nvidia' | 'mac' | 'devices'>;
+
+const OTHER_NAMES: Record<string, string> = {
+  '0x1234': 'QEMU/Bochs standard VGA',
+  '0x1a03': 'ASPEED BMC display',
+  '0x15ad': 'VMware SVGA',
+  '0x1af4': 'virtio GPU',
+  '0x1414': 'Microsoft Hyper-V display',
+};
+
+export function buildGpus(f: GpuInput): Gpu[] {
+  const gpus: Gpu[] = [];
+  const smiByBus = new Map(f.nvidia.smiGpus.filter((g) => g.pciAddress).map((g) => [g.pciAddress!, g]));
+  const usedSmi = new Set<object>();
+  const kfdByBus = new Map(f.kfd.nodes.filter((n) => n.pciAddress).map((n) => [n.pciAddress!, n]));
+  const usedKfd = new Set<object>();
+
+  for (const d of f.pci) {
+    const g: Gpu = {
+      vendor: d.vendor,
+      pciAddress: d.address,
+      vendorId: d.vendorId,
+      deviceId: d.deviceId,
+      pciClass: d.classCode,
+      driver: d.driver,
+    };
+    if (d.vendor === 'other') g.name = OTHER_NAMES[d.vendorId] ?? `display device ${d.vendorId}:${d.deviceId}`;
+    if (d.vendor === 'amd') {
+      const integrated = amdIntegrated(d);
+      if (integrated !== undefined) g.integrated = integrated;
+      if (d.vramBytes !== undefined) g.vramBytes = d.vramBytes;
+      const n = kfdByBus.get(d.address);
+      if (n) {
+        usedKfd.add(n);
+        g.gfxTarget = n.gfx;
+        g.kfdIndex = n.index;
+        if (n.uuid) g.uuid = n.uuid;
+        if (n.renderMinor !== null) g.renderNode = `/dev/dri/renderD${n.renderMinor}`;
+      }
+    }
+    if (d.vendor === 'nvidia') {
+      const s = smiByBus.get(d.address);
+      if (s) {
+        usedSmi.add(s);
+        g.name = s.name;
+        if (s.uuid) g.uuid = s.uuid;
+        if (s.vramBytes !== undefined) g.vramBytes = s.vramBytes;
+      }
+    }
+    if (d.vendor === 'intel') g.integrated = d.bootVga !== false && /^0000:00:/.test(d.address);
+    gpus.push(g);
+  }
+  // KFD nodes the PCI scan did not show (no /sys/bus/pci in a container).
+  for (const n of f.kfd.nodes) {
+    if (usedKfd.has(n)) continue;
+    const g: Gpu = { vendor: 'amd', gfxTarget: n.gfx, kfdIndex: n.index, deviceId: `0x${n.deviceId.toString(16).padStart(4, '0')}` };
+    if (n.uuid) g.uuid = n.uuid;
+    if (n.pciAddress) g.pciAddress = n.pciAddress;
+    if (n.renderMinor !== null) g.renderNode = `/dev/dri/renderD${n.renderMinor}`;
+    gpus.push(g);
+  }
+  // NVIDIA GPUs nvidia-smi reports without a PCI device here (WSL2 has no PCI bus).
+  for (const s of f.nvidia.smiGpus) {
+    if (usedSmi.has(s)) continue;
+    const g: Gpu = { vendor: 'nvidia', name: s.name };
+    if (s.uuid) g.uuid = s.uuid;
+    if (s.vramBytes !== undefined) g.vramBytes = s.vramBytes;
+    gpus.push(g);
+  }
+  if (f.mac?.appleSilicon) gpus.push({ vendor: 'apple', name: f.mac.chip ?? 'Apple Silicon', integrated: true });
+  return gpus;
+}

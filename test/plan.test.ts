@@ -1,0 +1,127 @@
+// makePlan is pure: the same report, answers and install state give the same
+// files, findings and next command, with no disk.
+import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_REGISTRY } from '../src/catalog.js';
+import { makePlan } from '../src/plan/make.js';
+import { unifiedDiff } from '../src/plan/diff.js';
+import type { Answers, InstallState } from '../src/plan/types.js';
+import { readOwned } from '../src/conf/index.js';
+import { renderCompose } from '../src/render/index.js';
+import { amdReport, makeReport } from './helpers/report.js';
+
+const NOW = new Date('2026-05-28T09:14:03.500Z');
+const OPTS = { now: NOW, version: '0.1.0' };
+const answers = (over: Partial<Answers> = {}): Answers => ({ mode: 'auto', registry: DEFAULT_REGISTRY, force: false, ...over });
+
+function install(over: Partial<InstallState> = {}, confText: string | null = null): InstallState {
+  return {
+    dir: '/srv/kg',
+    dirExists: true,
+    conf: { path: '/srv/kg/.operator.conf', exists: confText !== null, text: confText, problem: null, values: confText ? readOwned(confText) : {} },
+    compose: {},
+    operatorScript: false,
+    baseCompose: true,
+    ...over,
+  };
+}
+
+describe('makePlan', () => {
+  test('fresh directory: conf, ghcr and overlay created; next command lists the files', () => {
+    const p = makePlan(amdReport(), answers(), install(), OPTS);
+    expect(p.mode).toBe('amd-host');
+    expect(p.imageTag).toBe('rocm72-host');
+    expect(p.files.map((f) => [f.path, f.action])).toEqual([
+      ['.operator.conf', 'create'],
+      ['docker-compose.ghcr.yml', 'create'],
+      ['docker-compose.gpu-amd-host.yml', 'create'],
+    ]);
+    expect(readOwned(p.files[0]!.after!)).toEqual({ GPU_MODE: 'amd-host', KG_API_IMAGE_TAG: 'rocm72-host', IMAGE_SOURCE: 'ghcr', INITIALIZED_AT: '2026-05-28T09:14:03Z' });
+    expect(p.nextCommand).toBe('docker compose -f docker-compose.yml -f docker-compose.ghcr.yml -f docker-compose.gpu-amd-host.yml up -d');
+    expect(p.findings.map((f) => f.code)).toEqual(['GFX_OVERRIDE']);
+    expect(makePlan(amdReport(), answers(), install({ operatorScript: true }), OPTS).nextCommand).toBe('./operator.sh start');
+    expect(makePlan(amdReport(), answers({ mode: 'cpu' }), install({ baseCompose: false }), OPTS).nextCommand).toBe('docker compose -f docker-compose.ghcr.yml up -d');
+  });
+
+  test('same inputs again: nothing changes and INITIALIZED_AT is not refreshed', () => {
+    const first = makePlan(amdReport(), answers(), install(), OPTS);
+    const compose = Object.fromEntries(first.files.slice(1).map((f) => [f.path, { text: f.after!, generated: true, mode: 'amd-host' as const }]));
+    const again = makePlan(amdReport(), answers(), install({ compose }, first.files[0]!.after), { ...OPTS, now: new Date('2027-01-01T00:00:00Z') });
+    expect(again.changed).toBe(false);
+    expect(again.files.every((f) => f.action === 'unchanged')).toBe(true);
+  });
+
+  test('a mode change removes generated overlays of other modes, never foreign ones; GPU_CHANGED and the alias are reported', () => {
+    const conf = '# mine\nGPU_MODE=amd\nKG_API_IMAGE_TAG=rocm72-host\nINITIALIZED_AT=2025-01-01T00:00:00Z\n';
+    const amdFiles = renderCompose({ mode: 'amd-host', registry: DEFAULT_REGISTRY, apiTag: 'rocm72-host', platformTag: 'latest', amdOverlay: null, version: '0.0.9' });
+    const compose: InstallState['compose'] = {
+      'docker-compose.gpu-amd-host.yml': { text: amdFiles[1]!.text, generated: true, mode: 'amd-host' },
+      'docker-compose.override.mac.yml': { text: 'services: {}\n', generated: false, mode: null },
+    };
+    const p = makePlan(makeReport({ recommend: 'nvidia' }), answers(), install({ compose }, conf), OPTS);
+    expect(p.files.map((f) => [f.path, f.action])).toEqual([
+      ['.operator.conf', 'update'],
+      ['docker-compose.ghcr.yml', 'create'],
+      ['docker-compose.gpu-nvidia.yml', 'create'],
+      ['docker-compose.gpu-amd-host.yml', 'remove'],
+    ]);
+    expect(p.files[0]!.after).toBe('# mine\nGPU_MODE=nvidia\nKG_API_IMAGE_TAG=latest\nINITIALIZED_AT=2026-05-28T09:14:03Z\nIMAGE_SOURCE=ghcr\n');
+    expect(p.findings.map((f) => f.code).sort()).toEqual(['DEPRECATED_GPU_MODE', 'GPU_CHANGED']);
+  });
+
+  test('blocked mode is refused unless forced; --gpu amd alias warns', () => {
+    const r = makeReport({ recommend: 'cpu', modeFindings: { nvidia: [{ code: 'NVIDIA_TOOLKIT_MISSING', severity: 'error', message: 'no toolkit', fix: 'install nvidia-container-toolkit', mode: 'nvidia' }] } });
+    const refused = makePlan(r, answers({ mode: 'nvidia' }), install(), OPTS);
+    expect(refused.refused).toBe(true);
+    expect(refused.status).toBe('blocked');
+    expect(refused.findings[0]!.code).toBe('NVIDIA_TOOLKIT_MISSING');
+    expect(makePlan(r, answers({ mode: 'nvidia', force: true }), install(), OPTS).refused).toBe(false);
+    const alias = makePlan(amdReport(), answers({ mode: 'amd-host', deprecatedAlias: true }), install(), OPTS);
+    expect(alias.findings.some((f) => f.code === 'DEPRECATED_GPU_MODE')).toBe(true);
+  });
+
+  test('release pin and explicit tag; registry in every image', () => {
+    const pin = makePlan(amdReport(), answers({ release: '0.13.1', registry: 'registry.example.com/mirror/kg' }), install(), OPTS);
+    expect(pin.imageTag).toBe('0.13.1-rocm72-host');
+    const ghcr = pin.files[1]!.after!;
+    expect(ghcr).toContain('registry.example.com/mirror/kg/kg-api:${KG_API_IMAGE_TAG:-0.13.1-rocm72-host}');
+    expect(ghcr).toContain('registry.example.com/mirror/kg/kg-web:0.13.1');
+    expect(makePlan(makeReport({ recommend: 'cpu' }), answers({ release: '0.13.1' }), install(), OPTS).imageTag).toBe('0.13.1');
+    expect(makePlan(makeReport({ recommend: 'cpu' }), answers({ imageTag: 'nightly-2026' }), install(), OPTS).imageTag).toBe('nightly-2026');
+  });
+
+  test('an unusable config stops the plan with a one-line error', () => {
+    const bad = install();
+    bad.conf = { ...bad.conf, exists: true, problem: '/srv/kg/.operator.conf contains NUL bytes: it is not a text file' };
+    expect(() => makePlan(amdReport(), answers(), bad, OPTS)).toThrow(/NUL bytes.*nothing was changed/);
+  });
+});
+
+describe('unifiedDiff', () => {
+  const hasPatch = spawnSync('patch', ['--version'], { stdio: 'ignore' }).status === 0;
+  test.skipIf(!hasPatch)('patch(1) applies it and gets the new text', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kg-diff-'));
+    try {
+      const before = Array.from({ length: 30 }, (_, i) => `L${i}`).join('\n') + '\n';
+      const after = before.replace('L3\n', 'L3x\n').replace('L20\n', '').replace('L29\n', 'L29\nNEW=1\n');
+      writeFileSync(join(dir, 'f'), before);
+      const d = unifiedDiff({ path: 'f', action: 'update', before, after });
+      expect(d.match(/^@@/gm)).toHaveLength(3);
+      writeFileSync(join(dir, 'f.patch'), d);
+      const r = spawnSync('patch', ['-p1', '-s', '-i', 'f.patch'], { cwd: dir, encoding: 'utf8' });
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      expect(readFileSync(join(dir, 'f'), 'utf8')).toBe(after);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('create and remove diff against /dev/null; unchanged is empty', () => {
+    expect(unifiedDiff({ path: 'a', action: 'create', before: null, after: 'x\n' })).toBe('--- /dev/null\n+++ b/a\n@@ -0,0 +1,1 @@\n+x\n');
+    expect(unifiedDiff({ path: 'a', action: 'remove', before: 'x', after: null })).toBe('--- a/a\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-x\n\\ No newline at end of file\n');
+    expect(unifiedDiff({ path: 'a', action: 'unchanged', before: 'x', after: 'x' })).toBe('');
+  });
+});

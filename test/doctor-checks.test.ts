@@ -148,7 +148,12 @@ describe('compose checks', () => {
   it('compose-api-image: the default must be the selected tag, and parametric', () => {
     const wrongDefault = check(diagnose(healthyAmd({}, { 'docker-compose.ghcr.yml': GHCR('latest') }), amdReport()), 'compose-api-image');
     expect(wrongDefault.status).toBe('error');
-    expect(wrongDefault.problems[0]!.message).toContain('defaults to latest but this install uses rocm72-host');
+    expect(wrongDefault.problems[0]!.message).toContain('defaults to latest, an image that cannot run amd-host');
+    expect(wrongDefault.problems[0]!.message).toContain('expected kg-api:${KG_API_IMAGE_TAG:-rocm72-host}');
+    // Another release of the right variant works: a warning.
+    const otherRelease = check(diagnose(healthyAmd({ KG_API_IMAGE_TAG: '0.13.1-rocm72-host' }, { 'docker-compose.ghcr.yml': GHCR('0.13.0-rocm72-host') }), amdReport()), 'compose-api-image');
+    expect(otherRelease.status).toBe('warning');
+    expect(otherRelease.problems[0]!.message).toContain('defaults to 0.13.0-rocm72-host but this install uses 0.13.1-rocm72-host');
     const hard = check(
       diagnose(healthyAmd({}, { 'docker-compose.ghcr.yml': 'services:\n  api:\n    image: ghcr.io/aaronsb/knowledge-graph-system/kg-api:latest\n' }), amdReport()),
       'compose-api-image',

@@ -11,6 +11,8 @@ import type { Report } from '../report.js';
 import { diagnose } from '../doctor/checks.js';
 import { renderJson, renderText } from '../doctor/render.js';
 import { shellQuote } from '../doctor/checks.js';
+import { readInstall } from '../install/read.js';
+import { hostReport } from './report-source.js';
 
 export interface DoctorDeps {
   readInstall(dir: string): Promise<InstallState>;
@@ -35,6 +37,10 @@ export async function doctor(args: Args, io: IO, deps: DoctorDeps): Promise<numb
   return result.healthy ? EXIT.ok : EXIT.failure;
 }
 
-export async function runDoctor(_args: Args, _io: IO): Promise<number> {
-  throw new KgInitError("'doctor' is not available in this build yet");
+export async function runDoctor(args: Args, io: IO): Promise<number> {
+  return doctor(args, io, {
+    readInstall,
+    // The same report source as configure: KG_INIT_REPORT, else this host or KG_INIT_HOST_SNAPSHOT.
+    probe: (env) => hostReport({ ...io, env }),
+  });
 }

@@ -250,14 +250,16 @@ export const CHECKS: readonly CheckSpec[] = [
       if (img.effectiveDefault === null) {
         return [problem(this.id, 'error', `the kg-api image ${img.image} has no default: a bare \`docker compose\` gets an empty tag (expected kg-api:${want})`, fix)];
       }
-      if (img.effectiveDefault !== c.tag) {
-        const bad = tagFitsMode(img.effectiveDefault, c.mode) === 'no';
+      if (tagFitsMode(img.effectiveDefault, c.mode) === 'no') {
         return [
-          problem(this.id, bad ? 'error' : 'warning',
-            `the kg-api image defaults to ${img.effectiveDefault} but this install uses ${c.tag}` +
-              (bad ? `: a bare \`docker compose\` pulls an image that cannot run ${c.mode}` : ''),
+          problem(this.id, 'error',
+            `the kg-api image defaults to ${img.effectiveDefault}, an image that cannot run ${c.mode}: a bare \`docker compose\` pulls it (expected kg-api:\${KG_API_IMAGE_TAG:-${imageTagFor(c.mode, releaseOfTag(img.effectiveDefault))}})`,
             fix),
         ];
+      }
+      if (img.effectiveDefault !== c.tag) {
+        // Same image variant, another tag (e.g. another release): works, but not what the config says.
+        return [problem(this.id, 'warning', `the kg-api image defaults to ${img.effectiveDefault} but this install uses ${c.tag}`, fix)];
       }
       return { ok: `${img.registry}/kg-api:${img.tagExpr}` };
     },

@@ -103,8 +103,11 @@ function gpuByRocrName(report: Report, name: string): Gpu | undefined {
   return report.gpus.find((g) => g.vendor === 'amd' && g.kfdIndex !== undefined && (String(g.kfdIndex) === n || (g.uuid !== undefined && g.uuid.toLowerCase() === n.toLowerCase())));
 }
 
+const VENDOR = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel', apple: 'Apple', other: 'GPU' } as const;
+const hexId = (id: string | undefined) => (id ?? '?').toLowerCase().replace(/^0x/, '');
+
 function gpuLabel(g: Gpu): string {
-  const what = g.name ?? `${g.vendorId ?? '?'}:${g.deviceId ?? '?'}`;
+  const what = g.name ?? `${VENDOR[g.vendor]} ${hexId(g.vendorId)}:${hexId(g.deviceId)}`;
   return `${what}${g.gfxTarget ? ` (${g.gfxTarget})` : ''}`;
 }
 

@@ -18,6 +18,8 @@ import { KgInitError } from '../errors.js';
 import { renderCompose } from '../render/render.js';
 import type { Finding, ModeStatus, Report } from '../report.js';
 import type { Answers, FileChange, InstallState, Plan } from './types.js';
+import { releaseOfTag } from '../tags.js';
+import { memoryFor, stateFileText } from '../state/memory.js';
 
 function change(path: string, before: string | null, after: string | null): FileChange {
   const action = before === after ? 'unchanged' : before === null ? 'create' : after === null ? 'remove' : 'update';
@@ -55,8 +57,11 @@ export function makePlan(
   const assessment = report.modes.find((m) => m.mode === mode);
   const status: ModeStatus = assessment?.status ?? 'blocked';
   const refused = status === 'blocked' && !answers.force;
-  const imageTag = answers.imageTag ?? imageTagFor(mode, answers.release);
-  const platformTag = answers.release ?? 'latest';
+  // A re-init without --release keeps the release the existing tag pins
+  // (0.13.1 with nvidia → 0.13.1-rocm72-host with amd-host).
+  const release = answers.release ?? (answers.imageTag === undefined ? releaseOfTag(install.conf.values.KG_API_IMAGE_TAG) : undefined);
+  const imageTag = answers.imageTag ?? imageTagFor(mode, release);
+  const platformTag = release ?? 'latest';
 
   const findings: Finding[] = [];
   for (const f of assessment?.findings ?? []) addFinding(findings, f);
@@ -147,5 +152,6 @@ export function makePlan(
     changed: files.some((f) => f.action !== 'unchanged'),
     findings,
     nextCommand: install.operatorScript ? './operator.sh start' : composeCommand(install, mode),
+    state: stateFileText(memoryFor(install.dir, report, { mode, imageTag }, opts)),
   };
 }

@@ -12,7 +12,8 @@ import { realpath } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { MODES, STATE_DIR, modeSpec, type Mode } from '../catalog.js';
+import { MODES, STATE_DIR, imageTagFor, modeSpec, type Mode } from '../catalog.js';
+import { releaseOfTag } from '../tags.js';
 import type { Gpu, Report } from '../report.js';
 
 /** Relative to the install directory. */
@@ -50,7 +51,9 @@ function hex(id: string | undefined): string | undefined {
 
 /** What identifies the GPUs of a host, in the probe's order (compared as a set). */
 export function fingerprint(report: Report): GpuFingerprint[] {
+  // 'other' is an emulated or management VGA (QEMU, ASPEED BMC): not a GPU a user swaps.
   return report.gpus
+    .filter((g) => g.vendor !== 'other')
     .map((g: Gpu): GpuFingerprint => {
       const f: GpuFingerprint = { vendor: g.vendor };
       if (g.name) f.name = g.name;
@@ -132,7 +135,9 @@ export function describeChange(previous: InstallMemory | null, report: Report): 
   const lines: string[] = [];
   if (gpuChanged) lines.push(`GPU: ${gpusLabel(previous.gpus)} → ${gpusLabel(now)}`);
   if (modeChanged) {
-    lines.push(`mode: ${previous.mode} (kg-api:${previous.imageTag}) → recommended ${rec.mode} (kg-api:${rec.imageTag})`);
+    // The tag a re-init would write: the recommendation's, keeping the release the old tag pinned.
+    const recTag = imageTagFor(rec.mode, releaseOfTag(previous.imageTag));
+    lines.push(`mode: ${previous.mode} (kg-api:${previous.imageTag}) → recommended ${rec.mode} (kg-api:${recTag})`);
   }
   if (lines.length) lines.push(`last configured ${previous.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} by kg-init ${previous.kgInitVersion}`);
   return { gpuChanged, modeChanged, lines };
@@ -192,7 +197,8 @@ export async function recordInstall(memory: InstallMemory, env: Env = process.en
   try {
     const store = await openStore(env);
     const installs = { ...(store.get('installs') ?? {}) };
-    installs[memory.dir] = memory;
+    const dir = await canonical(memory.dir);
+    installs[dir] = { ...memory, dir };
     store.set('installs', installs);
     return null;
   } catch (e) {

@@ -30,6 +30,7 @@ export const FINDING_CODES = [
   'DOCKER_DESKTOP_NO_GPU',
   'RENDER_NODE_MISSING',
   'SYSFS_UNAVAILABLE',
+  'FOREIGN_FILE_REPLACED',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 

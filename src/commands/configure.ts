@@ -80,7 +80,7 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
     throw new KgInitError(
       `GPU mode ${plan.mode} is blocked on this host: ${assessment?.reason ?? 'a requirement is missing'}. Nothing was written.`,
       EXIT.blocked,
-      `${fix ? `${fix.replace(/[.\s]*$/, '.')} ` : ''}Or run kg-init --yes for the recommendation (${report.recommendation.mode}), or pass --force to write ${plan.mode} anyway.`,
+      `${fix ? `Fix: ${fix.replace(/[.\s]*$/, '.')} Or run` : 'Run'} kg-init --yes for the recommendation (${report.recommendation.mode}), or pass --force to write ${plan.mode} anyway.`,
     );
   }
 

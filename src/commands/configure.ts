@@ -76,6 +76,10 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   if (plan.refused) {
     if (args.json) io.stdout.write(json(plan, { changed: false, files: [], backups: [] }, args.dryRun, true, change));
     const assessment = report.modes.find((m) => m.mode === plan.mode);
+    const mismatch = plan.findings.find((f) => f.code === 'IMAGE_TAG_MISMATCH');
+    if (mismatch && plan.status !== 'blocked') {
+      throw new KgInitError(`${mismatch.message}. Nothing was written.`, EXIT.blocked, mismatch.fix);
+    }
     const fix = plan.findings.find((f) => f.severity === 'error' && f.fix)?.fix;
     throw new KgInitError(
       `GPU mode ${plan.mode} is blocked on this host: ${assessment?.reason ?? 'a requirement is missing'}. Nothing was written.`,

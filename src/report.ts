@@ -31,6 +31,7 @@ export const FINDING_CODES = [
   'RENDER_NODE_MISSING',
   'SYSFS_UNAVAILABLE',
   'FOREIGN_FILE_REPLACED',
+  'IMAGE_TAG_MISMATCH',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 

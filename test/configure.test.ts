@@ -110,6 +110,24 @@ describe('kg-init --yes', () => {
     expect(existsSync(join(dir, 'docker-compose.gpu-nvidia.yml'))).toBe(true);
   });
 
+  test('--image-tag of another mode (latest under amd-host, the ADR-101 bug) exits 3 and writes nothing; --force writes it; a custom tag is taken as is', async () => {
+    const dir = newDir();
+    const r = await kg(['-C', dir, '--gpu', 'amd-host', '--image-tag', 'latest'], reports.amd!);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('--image-tag latest is the image of another mode; amd-host needs rocm72-host. Nothing was written.');
+    expect(r.stderr.trim().split('\n')).toHaveLength(2);
+    expect(existsSync(dir)).toBe(false);
+    const pinned = await kg(['-C', dir, '--gpu', 'amd-host', '--image-tag', '0.13.1'], reports.amd!);
+    expect(pinned.code).toBe(3);
+    expect(pinned.stderr).toContain('amd-host needs 0.13.1-rocm72-host');
+    const forced = await kg(['-C', dir, '--gpu', 'amd-host', '--image-tag', 'latest', '--force', '--json'], reports.amd!);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout).findings.map((x: { code: string }) => x.code)).toContain('IMAGE_TAG_MISMATCH');
+    const custom = await kg(['-C', newDir(), '--gpu', 'amd-host', '--image-tag', 'my-rocm-build', '--json'], reports.amd!);
+    expect(custom.code, custom.stderr).toBe(0);
+    expect(JSON.parse(custom.stdout).imageTag).toBe('my-rocm-build');
+  });
+
   test('--gpu amd is the deprecated alias: amd-host is written, with a warning', async () => {
     const dir = newDir();
     const r = await kg(['-C', dir, '--gpu', 'amd', '--json'], reports.amd!);

@@ -18,6 +18,7 @@ import { describeFsError, EXIT, KgInitError } from '../errors.js';
 import type { ApplyResult, FileChange, Plan } from '../plan/types.js';
 import { acquireLock, clearStaleLock } from './lock.js';
 import { decodeConf } from '../conf/decode.js';
+import { STATE_FILE } from '../state/memory.js';
 
 export interface ApplyOptions {
   /** Aborting before the commit point rolls back and ends with exit 130. */
@@ -178,6 +179,18 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     }
     committed = true;
     step('committed');
+
+    // The re-init memory, after the commit: it describes what is now written.
+    // Losing it to a crash here only means the next run cannot say what changed.
+    if (plan.state !== undefined) {
+      const target = join(dir, STATE_FILE);
+      try {
+        await atomicWrite(target, plan.state);
+      } catch (e) {
+        throw fsError(e, target);
+      }
+      step(`wrote:${STATE_FILE}`);
+    }
 
     // 5. Stale generated overlays of other modes.
     for (const c of plan.files.filter((f) => f.action === 'remove')) {

@@ -15,6 +15,7 @@ import type { Answers, ApplyResult, FileAction, Plan } from '../plan/types.js';
 import type { Finding, Report } from '../report.js';
 import { VERSION } from '../version.js';
 import { hostReport } from './report-source.js';
+import { describeChange, memoryFor, readMemory, recordInstall, type ChangeSummary } from '../state/memory.js';
 
 export interface ConfigureDeps {
   /** The probe report (default: hostReport). */
@@ -67,11 +68,18 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   const report = await Promise.race([(deps.report ?? hostReport)(io), aborted(signal)]);
   if (report === 'aborted' || signal.aborted) throw cancelled;
   const install = await readInstall(dir);
-  const plan = makePlan(report, answersFromArgs(args), install, { now: new Date(), version: VERSION });
+  const now = new Date();
+  const plan = makePlan(report, answersFromArgs(args), install, { now, version: VERSION });
+  // What changed since kg-init last configured this directory (old GPU → new GPU).
+  const change = install.conf.exists ? describeChange(await readMemory(dir, io.env), report) : NO_CHANGE;
 
   if (plan.refused) {
-    if (args.json) io.stdout.write(json(plan, { changed: false, files: [], backups: [] }, args.dryRun, true));
+    if (args.json) io.stdout.write(json(plan, { changed: false, files: [], backups: [] }, args.dryRun, true, change));
     const assessment = report.modes.find((m) => m.mode === plan.mode);
+    const mismatch = plan.findings.find((f) => f.code === 'IMAGE_TAG_MISMATCH');
+    if (mismatch && plan.status !== 'blocked') {
+      throw new KgInitError(`${mismatch.message}. Nothing was written.`, EXIT.blocked, mismatch.fix);
+    }
     const fix = plan.findings.find((f) => f.severity === 'error' && f.fix)?.fix;
     throw new KgInitError(
       `GPU mode ${plan.mode} is blocked on this host: ${assessment?.reason ?? 'a requirement is missing'}. Nothing was written.`,
@@ -83,13 +91,13 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   if (args.dryRun) {
     const result: ApplyResult = { changed: plan.changed, files: plan.files.map(({ path, action }) => ({ path, action })), backups: [] };
     if (args.json) {
-      io.stdout.write(json(plan, result, true, false));
+      io.stdout.write(json(plan, result, true, false, change));
     } else {
       for (const f of plan.files) {
         const d = unifiedDiff(f);
         if (d) io.stdout.write(colorDiff(d, out));
       }
-      io.stdout.write(summary(plan, result, io, out, true));
+      io.stdout.write(summary(plan, result, io, out, true, change));
     }
     return EXIT.ok;
   }
@@ -98,13 +106,19 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   const crashAt = io.env.KG_INIT_CRASH_AT;
   const onStep = crashAt ? (step: string) => void (step === crashAt && process.kill(process.pid, 'SIGKILL')) : undefined;
   const result = await applyPlan(plan, { signal, onStep });
-  if (args.json) io.stdout.write(json(plan, result, false, false));
-  else io.stdout.write(summary(plan, result, io, out, false));
+  if (result.changed) {
+    const problem = await recordInstall(memoryFor(plan.dir, report, plan, { now, version: VERSION }), io.env);
+    if (problem) io.stderr.write(`${err.yellow('kg-init:')} ${problem}\n`);
+  }
+  if (args.json) io.stdout.write(json(plan, result, false, false, change));
+  else io.stdout.write(summary(plan, result, io, out, false, change));
   void err;
   return EXIT.ok;
 }
 
-function json(plan: Plan, result: ApplyResult, dryRun: boolean, refused: boolean): string {
+const NO_CHANGE: ChangeSummary = { gpuChanged: false, modeChanged: false, lines: [] };
+
+function json(plan: Plan, result: ApplyResult, dryRun: boolean, refused: boolean, change: ChangeSummary = NO_CHANGE): string {
   return `${JSON.stringify(
     {
       changed: refused ? false : result.changed,
@@ -118,6 +132,7 @@ function json(plan: Plan, result: ApplyResult, dryRun: boolean, refused: boolean
       dryRun,
       refused,
       nextCommand: plan.nextCommand,
+      change,
     },
     null,
     2,
@@ -136,7 +151,7 @@ function shellQuote(p: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
 }
 
-function summary(plan: Plan, result: ApplyResult, io: IO, s: Style, dryRun: boolean): string {
+function summary(plan: Plan, result: ApplyResult, io: IO, s: Style, dryRun: boolean, change: ChangeSummary = NO_CHANGE): string {
   const lines: string[] = [];
   const verb: Record<Exclude<FileAction, 'unchanged'>, string> = dryRun
     ? { create: 'would create', update: 'would update', remove: 'would remove' }
@@ -156,6 +171,10 @@ function summary(plan: Plan, result: ApplyResult, io: IO, s: Style, dryRun: bool
   if (result.backups.length) {
     const dirs = [...new Set(result.backups.map((b) => b.split('/').slice(0, 3).join('/')))];
     lines.push(`  backups  ${dirs.join(', ')} (${result.backups.map((b) => b.split('/').slice(3).join('/')).join(', ')})`);
+  }
+  if (change.lines.length) {
+    lines.push('', s.bold('Since kg-init last configured this directory'));
+    for (const l of change.lines) lines.push(`  ${l}`);
   }
   const shown = plan.findings.filter((f: Finding) => f.severity !== 'info' || f.fix);
   if (shown.length) {

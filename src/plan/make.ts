@@ -18,6 +18,8 @@ import { KgInitError } from '../errors.js';
 import { renderCompose } from '../render/render.js';
 import type { Finding, ModeStatus, Report } from '../report.js';
 import type { Answers, FileChange, InstallState, Plan } from './types.js';
+import { releaseOfTag, tagFitsMode } from '../tags.js';
+import { memoryFor, stateFileText } from '../state/memory.js';
 
 function change(path: string, before: string | null, after: string | null): FileChange {
   const action = before === after ? 'unchanged' : before === null ? 'create' : after === null ? 'remove' : 'update';
@@ -54,13 +56,29 @@ export function makePlan(
   const mode: Mode = answers.mode === 'auto' ? report.recommendation.mode : answers.mode;
   const assessment = report.modes.find((m) => m.mode === mode);
   const status: ModeStatus = assessment?.status ?? 'blocked';
-  const refused = status === 'blocked' && !answers.force;
-  const imageTag = answers.imageTag ?? imageTagFor(mode, answers.release);
-  const platformTag = answers.release ?? 'latest';
+  // An explicit --image-tag of another known variant (`latest` under amd-host)
+  // is the ADR-101 failure: refused like a blocked mode unless forced.
+  const tagFit = answers.imageTag === undefined ? 'yes' : tagFitsMode(answers.imageTag, mode);
+  const refused = (status === 'blocked' || tagFit === 'no') && !answers.force;
+  // A re-init without --release keeps the release the existing tag pins
+  // (0.13.1 with nvidia → 0.13.1-rocm72-host with amd-host).
+  const release = answers.release ?? (answers.imageTag === undefined ? releaseOfTag(install.conf.values.KG_API_IMAGE_TAG) : undefined);
+  const imageTag = answers.imageTag ?? imageTagFor(mode, release);
+  const platformTag = release ?? 'latest';
 
   const findings: Finding[] = [];
   for (const f of assessment?.findings ?? []) addFinding(findings, f);
   for (const f of report.findings) if (f.mode === undefined) addFinding(findings, f);
+
+  if (tagFit === 'no') {
+    addFinding(findings, {
+      code: 'IMAGE_TAG_MISMATCH',
+      severity: 'error',
+      message: `--image-tag ${answers.imageTag} is the image of another mode; ${mode} needs ${imageTagFor(mode, releaseOfTag(answers.imageTag))}`,
+      fix: `Leave out --image-tag (kg-init picks ${imageTagFor(mode, releaseOfTag(answers.imageTag))}), or pass --force if you really mean it.`,
+      mode,
+    });
+  }
 
   const existing = install.conf.values.GPU_MODE;
   const existingMode = existing === undefined ? null : resolveMode(existing);
@@ -147,5 +165,6 @@ export function makePlan(
     changed: files.some((f) => f.action !== 'unchanged'),
     findings,
     nextCommand: install.operatorScript ? './operator.sh start' : composeCommand(install, mode),
+    state: stateFileText(memoryFor(install.dir, report, { mode, imageTag }, opts)),
   };
 }

@@ -74,6 +74,11 @@ export interface Plan {
   findings: Finding[];
   /** The command to run next (`./operator.sh start` or `docker compose -f ... up -d`). */
   nextCommand: string;
+  /**
+   * Bytes of `.kg-init/state.json` (the re-init memory: GPUs, mode, tag, time),
+   * written by applyPlan inside its transaction when anything else changes.
+   */
+  state?: string;
 }
 
 export interface ApplyResult {

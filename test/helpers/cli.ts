@@ -2,11 +2,16 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/kg-init.js', import.meta.url));
 export const SHARED_HOSTS = fileURLToPath(new URL('../../../shared/hosts', import.meta.url));
 export const OWN_HOSTS = fileURLToPath(new URL('../hosts', import.meta.url));
+
+/** The user config directory the built CLI uses in tests (per test process). */
+export const TEST_CONFIG_DIR = join(tmpdir(), `kg-init-test-config-${process.pid}`);
 
 export interface CliResult {
   code: number | null;
@@ -24,7 +29,8 @@ export function runCli(
   }
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...opts.env })) {
+    // KG_INIT_CONFIG_DIR: the re-init memory goes to a scratch dir, never the real ~/.config.
+    for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, KG_INIT_CONFIG_DIR: TEST_CONFIG_DIR, ...opts.env })) {
       if (v !== undefined) env[k] = v;
     }
     // detached: a session of its own, without a controlling terminal, so the

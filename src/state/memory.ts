@@ -1,0 +1,230 @@
+// Re-init memory: per install directory, the hardware kg-init last configured
+// it for (a fingerprint of the GPUs, the mode, the tag, when). It lives in two
+// places:
+//  - the install directory's own `.kg-init/state.json`, written by applyPlan
+//    inside its transaction (stateFileChange() gives the bytes), so it moves
+//    with the directory and is never out of step with the files;
+//  - the user's config directory (`conf`, keyed by the directory's realpath),
+//    written after a successful apply (recordInstall()), so a re-run still
+//    knows what was there if `.kg-init/` was deleted.
+// conf (and its ajv) is imported lazily, only on the paths that use it.
+import { realpath } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { MODES, STATE_DIR, imageTagFor, modeSpec, type Mode } from '../catalog.js';
+import { releaseOfTag } from '../tags.js';
+import type { Gpu, Report } from '../report.js';
+
+/** Relative to the install directory. */
+export const STATE_FILE = `${STATE_DIR}/state.json`;
+
+const fingerprintSchema = z.object({
+  vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']),
+  name: z.string().optional(),
+  /** vendorId:deviceId, e.g. 1002:744c. */
+  pciId: z.string().optional(),
+  pciAddress: z.string().optional(),
+  gfxTarget: z.string().optional(),
+  uuid: z.string().optional(),
+});
+export type GpuFingerprint = z.infer<typeof fingerprintSchema>;
+
+const memorySchema = z.object({
+  schemaVersion: z.literal(1),
+  /** Realpath of the install directory when it was recorded. */
+  dir: z.string(),
+  gpus: z.array(fingerprintSchema),
+  mode: z.enum(MODES),
+  imageTag: z.string(),
+  /** ISO time of the install. */
+  at: z.string(),
+  kgInitVersion: z.string(),
+});
+export type InstallMemory = z.infer<typeof memorySchema>;
+
+// ------------------------------------------------------------------ pure
+
+function hex(id: string | undefined): string | undefined {
+  return id?.toLowerCase().replace(/^0x/, '');
+}
+
+/** What identifies the GPUs of a host, in the probe's order (compared as a set). */
+export function fingerprint(report: Report): GpuFingerprint[] {
+  // 'other' is an emulated or management VGA (QEMU, ASPEED BMC): not a GPU a user swaps.
+  return report.gpus
+    .filter((g) => g.vendor !== 'other')
+    .map((g: Gpu): GpuFingerprint => {
+      const f: GpuFingerprint = { vendor: g.vendor };
+      if (g.name) f.name = g.name;
+      const v = hex(g.vendorId);
+      const d = hex(g.deviceId);
+      if (v && d) f.pciId = `${v}:${d}`;
+      if (g.pciAddress) f.pciAddress = g.pciAddress;
+      if (g.gfxTarget) f.gfxTarget = g.gfxTarget;
+      if (g.uuid) f.uuid = g.uuid;
+      return f;
+    });
+}
+
+/** One GPU's identity: its UUID when it has one, else model and slot. */
+function key(f: GpuFingerprint): string {
+  return f.uuid ? `uuid:${f.uuid.toLowerCase()}` : `${f.vendor}:${f.pciId ?? f.name ?? '?'}@${f.pciAddress ?? '?'}`;
+}
+
+export function memoryFor(
+  dirRealpath: string,
+  report: Report,
+  chosen: { mode: Mode; imageTag: string },
+  meta: { now: Date; version: string },
+): InstallMemory {
+  return {
+    schemaVersion: 1,
+    dir: dirRealpath,
+    gpus: fingerprint(report),
+    mode: chosen.mode,
+    imageTag: chosen.imageTag,
+    at: meta.now.toISOString(),
+    kgInitVersion: meta.version,
+  };
+}
+
+/** The bytes of `.kg-init/state.json` for applyPlan to write with the other files. */
+export function stateFileText(m: InstallMemory): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+export function parseMemory(text: string): InstallMemory | null {
+  try {
+    const r = memorySchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function gpuLabel(f: GpuFingerprint): string {
+  const vendor = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel', apple: 'Apple', other: 'other' }[f.vendor];
+  const name = f.name ? (f.name.toLowerCase().startsWith(vendor.toLowerCase()) ? f.name : `${vendor} ${f.name}`) : `${vendor} GPU`;
+  const ids = [f.pciId, f.gfxTarget].filter(Boolean).join(', ');
+  return ids ? `${name} (${ids})` : name;
+}
+
+function gpusLabel(gpus: GpuFingerprint[]): string {
+  return gpus.length ? gpus.map(gpuLabel).join(' + ') : 'no GPU';
+}
+
+export interface ChangeSummary {
+  /** The GPUs differ from those recorded (added, removed or swapped). */
+  gpuChanged: boolean;
+  /** The recorded mode is not this host's recommendation. */
+  modeChanged: boolean;
+  /** 'old GPU → new GPU', 'old mode → new recommendation', for the summary and the wizard. */
+  lines: string[];
+}
+
+/** What changed since the install was last configured. No previous memory: nothing to say. */
+export function describeChange(previous: InstallMemory | null, report: Report): ChangeSummary {
+  if (!previous) return { gpuChanged: false, modeChanged: false, lines: [] };
+  const now = fingerprint(report);
+  const before = new Set(previous.gpus.map(key));
+  const after = new Set(now.map(key));
+  const gpuChanged = before.size !== after.size || [...before].some((k) => !after.has(k));
+  const rec = report.recommendation;
+  const modeChanged = previous.mode !== rec.mode;
+  const lines: string[] = [];
+  if (gpuChanged) lines.push(`GPU: ${gpusLabel(previous.gpus)} → ${gpusLabel(now)}`);
+  if (modeChanged) {
+    // The tag a re-init would write: the recommendation's, keeping the release the old tag pinned.
+    const recTag = imageTagFor(rec.mode, releaseOfTag(previous.imageTag));
+    lines.push(`mode: ${previous.mode} (kg-api:${previous.imageTag}) → recommended ${rec.mode} (kg-api:${recTag})`);
+  }
+  if (lines.length) lines.push(`last configured ${previous.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} by kg-init ${previous.kgInitVersion}`);
+  return { gpuChanged, modeChanged, lines };
+}
+
+/** The summary line for a mode change, e.g. for GPU_CHANGED's message. */
+export function modeChangeLine(from: Mode, to: Mode): string {
+  return `${from} (${modeSpec(from).label}) → ${to} (${modeSpec(to).label})`;
+}
+
+// ------------------------------------------------------------------ I/O
+
+type Env = Record<string, string | undefined>;
+
+async function canonical(dir: string): Promise<string> {
+  const abs = resolve(dir);
+  try {
+    return await realpath(abs);
+  } catch {
+    return abs;
+  }
+}
+
+interface Store {
+  get(key: 'installs'): Record<string, unknown> | undefined;
+  set(key: 'installs', value: Record<string, unknown>): void;
+  readonly path: string;
+}
+
+async function openStore(env: Env): Promise<Store> {
+  const { default: Conf } = await import('conf');
+  const cwd = env.KG_INIT_CONFIG_DIR && env.KG_INIT_CONFIG_DIR !== '' ? env.KG_INIT_CONFIG_DIR : undefined;
+  return new Conf<{ installs: Record<string, unknown> }>({
+    projectName: 'kg-init',
+    configName: 'kg-init',
+    projectSuffix: '',
+    // Keys are directory paths: dots in them must not mean nesting.
+    accessPropertiesByDotNotation: false,
+    // This is kg-init's own cache: a corrupt file is replaced, never fatal.
+    clearInvalidConfig: true,
+    configFileMode: 0o600,
+    ...(cwd ? { cwd } : {}),
+  }) as unknown as Store;
+}
+
+/** Where the user-level memory lives (for messages and tests). */
+export async function memoryStorePath(env: Env = process.env): Promise<string> {
+  return (await openStore(env)).path;
+}
+
+/**
+ * Remembers an install in the user's config directory. Returns an error
+ * message instead of throwing: the install itself has succeeded by then and
+ * `.kg-init/state.json` already holds the same facts.
+ */
+export async function recordInstall(memory: InstallMemory, env: Env = process.env): Promise<string | null> {
+  try {
+    const store = await openStore(env);
+    const installs = { ...(store.get('installs') ?? {}) };
+    const dir = await canonical(memory.dir);
+    installs[dir] = { ...memory, dir };
+    store.set('installs', installs);
+    return null;
+  } catch (e) {
+    return `could not remember this install in the user config directory: ${(e as Error).message}`;
+  }
+}
+
+/**
+ * What kg-init last configured in `dir`: the directory's own state file
+ * first (it is written with the files), else the user-level memory.
+ */
+export async function readMemory(dir: string, env: Env = process.env): Promise<InstallMemory | null> {
+  const real = await canonical(dir);
+  try {
+    const own = parseMemory(await readFile(join(real, STATE_FILE), 'utf8'));
+    if (own) return own;
+  } catch {
+    // No state file (first install, or .kg-init/ removed): ask the user store.
+  }
+  try {
+    const store = await openStore(env);
+    const r = memorySchema.safeParse(store.get('installs')?.[real]);
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export { canonical as installKey };

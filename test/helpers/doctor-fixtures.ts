@@ -1,0 +1,181 @@
+// Hand-built reports and install directories for unit tests of diagnose():
+// a healthy amd-host install on an RX 7900 XTX + iGPU host (as in
+// ../shared/hosts/amd-7900xtx-igpu-arch), and an NVIDIA one, each of which a
+// test breaks in exactly one way.
+import { reportSchema, type Report } from '../../src/report.js';
+import type { InstallState } from '../../src/plan/types.js';
+import type { Mode } from '../../src/catalog.js';
+
+type Nested = 'host' | 'devices' | 'docker' | 'nvidia' | 'rocm';
+type ReportChange = { [K in keyof Report]?: K extends Nested ? Partial<Report[K]> : Report[K] };
+
+function assess(mode: Mode, status: 'ready' | 'degraded' | 'blocked', imageTag: string, overlay: string | null, findings: Report['findings'] = []) {
+  return { mode, status, imageTag, overlay, reason: `${mode} is ${status}`, findings, requirements: [] };
+}
+
+export function amdReport(): Report {
+  return reportSchema.parse({
+    schemaVersion: 1,
+    kgInitVersion: '0.1.0',
+    source: 'test',
+    host: { platform: 'linux', arch: 'x64', kernelRelease: '6.17.8-arch1-1', distro: { id: 'arch' }, wsl: false, user: 'alice' },
+    gpus: [
+      { vendor: 'amd', name: 'Radeon RX 7900 XTX', pciAddress: '0000:03:00.0', vendorId: '0x1002', deviceId: '0x744c', driver: 'amdgpu', integrated: false, gfxTarget: 'gfx1100', kfdIndex: 0, uuid: 'GPU-5e2a81c09d1b4f13', renderNode: '/dev/dri/renderD128' },
+      { vendor: 'amd', name: 'Granite Ridge iGPU', pciAddress: '0000:7c:00.0', vendorId: '0x1002', deviceId: '0x13c0', driver: 'amdgpu', integrated: true, gfxTarget: 'gfx1036', kfdIndex: 1, uuid: 'GPU-0000000000000000', renderNode: '/dev/dri/renderD129' },
+    ],
+    devices: {
+      kfd: { path: '/dev/kfd', present: true, gid: 989, group: 'render', userAccess: true },
+      render: [
+        { path: '/dev/dri/renderD128', present: true, gid: 989, group: 'render', userAccess: true },
+        { path: '/dev/dri/renderD129', present: true, gid: 989, group: 'render', userAccess: true },
+      ],
+    },
+    rocm: { version: '7.2.3', source: '/opt/rocm/.info/version', amdgpuModule: null },
+    nvidia: { driverVersion: null, kernelModule: null, smi: 'missing', smiPath: null },
+    docker: { installed: true, running: true, version: '28.5.1', runtimes: ['runc'], nvidiaRuntime: false, cdiSpecs: [], desktop: false },
+    mac: null,
+    tools: [],
+    modes: [
+      assess('amd-host', 'ready', 'rocm72-host', 'docker-compose.gpu-amd-host.yml', [
+        { code: 'AMD_IGPU_PINNED', severity: 'info', message: 'iGPU and dGPU; pinning the dGPU', mode: 'amd-host' },
+      ]),
+      assess('nvidia', 'blocked', 'latest', 'docker-compose.gpu-nvidia.yml', [
+        { code: 'MODE_NOT_APPLICABLE', severity: 'info', message: 'no NVIDIA GPU', mode: 'nvidia' },
+      ]),
+      assess('mac', 'blocked', 'latest', 'docker-compose.override.mac.yml'),
+      assess('cpu', 'ready', 'latest', null),
+    ],
+    recommendation: { mode: 'amd-host', imageTag: 'rocm72-host', reason: 'Radeon RX 7900 XTX (gfx1100) through /dev/kfd' },
+    amdOverlay: { groupGids: [989], rocrVisibleDevices: 'GPU-5e2a81c09d1b4f13', hsaOverrideGfxVersion: null },
+    findings: [],
+    durationMs: 12,
+  });
+}
+
+export function nvidiaReport(): Report {
+  const r = amdReport();
+  return reportSchema.parse({
+    ...r,
+    gpus: [{ vendor: 'nvidia', name: 'NVIDIA GeForce RTX 4090', pciAddress: '0000:01:00.0', vendorId: '0x10de', deviceId: '0x2684', driver: 'nvidia', uuid: 'GPU-1b3f6c2e-9d0a-4c57-8e21-5f7a9b0c3d44' }],
+    devices: { kfd: { path: '/dev/kfd', present: false }, render: [] },
+    rocm: { version: null, source: null, amdgpuModule: null },
+    nvidia: { driverVersion: '580.95.05', kernelModule: 'open', smi: 'ok', smiPath: '/usr/bin/nvidia-smi' },
+    docker: { ...r.docker, runtimes: ['runc', 'nvidia'], nvidiaRuntime: true },
+    modes: [
+      assess('nvidia', 'ready', 'latest', 'docker-compose.gpu-nvidia.yml'),
+      assess('amd-host', 'blocked', 'rocm72-host', 'docker-compose.gpu-amd-host.yml', [
+        { code: 'MODE_NOT_APPLICABLE', severity: 'info', message: 'no AMD GPU', mode: 'amd-host' },
+      ]),
+      assess('mac', 'blocked', 'latest', 'docker-compose.override.mac.yml'),
+      assess('cpu', 'ready', 'latest', null),
+    ],
+    recommendation: { mode: 'nvidia', imageTag: 'latest', reason: 'NVIDIA GeForce RTX 4090 with driver 580.95.05' },
+    amdOverlay: null,
+  });
+}
+
+/** Applies a partial change to a report (objects merged one level deep for host/devices/docker/nvidia). */
+export function withReport(r: Report, change: ReportChange): Report {
+  const next = { ...r, ...change } as Report;
+  for (const k of ['host', 'devices', 'docker', 'nvidia', 'rocm'] as const) {
+    if (change[k]) (next as Record<string, unknown>)[k] = { ...r[k], ...change[k] };
+  }
+  return reportSchema.parse(next);
+}
+
+export const GHCR = (tag: string, registry = 'ghcr.io/aaronsb/knowledge-graph-system') => `# generated by kg-init 0.1.0
+services:
+  postgres:
+    image: ${registry}/kg-postgres:latest
+  api:
+    image: ${registry}/kg-api:\${KG_API_IMAGE_TAG:-${tag}}
+  web:
+    image: ${registry}/kg-web:latest
+  operator:
+    image: ${registry}/kg-operator:latest
+`;
+
+export const AMD_OVERLAY = (o: { gids?: Array<number | string>; rocr?: string | null; hsa?: string | null; devices?: string[] } = {}) => {
+  const gids = o.gids ?? [989];
+  const devices = o.devices ?? ['/dev/kfd:/dev/kfd', '/dev/dri:/dev/dri'];
+  const env = ['PYTORCH_ALLOC_CONF=expandable_segments:True'];
+  if (o.rocr !== null) env.push(`ROCR_VISIBLE_DEVICES=${o.rocr ?? 'GPU-5e2a81c09d1b4f13'}`);
+  if (o.hsa !== undefined && o.hsa !== null) env.push(`HSA_OVERRIDE_GFX_VERSION=${o.hsa}`);
+  return `# generated by kg-init 0.1.0 for amd-host
+services:
+  api:
+    devices:
+${devices.map((d) => `      - ${d}`).join('\n')}
+    group_add:
+      - video
+${gids.map((g) => `      - "${g}"`).join('\n')}
+    privileged: true
+    ipc: host
+    environment:
+${env.map((e) => `      - ${e}`).join('\n')}
+`;
+};
+
+export const NVIDIA_OVERLAY = `# generated by kg-init 0.1.0 for nvidia
+services:
+  api:
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - driver: nvidia
+              count: all
+              capabilities: [gpu]
+`;
+
+export function install(
+  conf: Record<string, string> | null,
+  compose: Record<string, string>,
+  opts: { confText?: string | null; confProblem?: string; generated?: boolean } = {},
+): InstallState {
+  const text =
+    opts.confText !== undefined
+      ? opts.confText
+      : conf === null
+        ? null
+        : Object.entries(conf).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  const modeOf = (f: string): Mode | null =>
+    f.includes('amd-host') ? 'amd-host' : f.includes('nvidia') ? 'nvidia' : f.includes('mac') ? 'mac' : null;
+  return {
+    dir: '/opt/kg',
+    dirExists: true,
+    conf: {
+      path: '/opt/kg/.operator.conf',
+      exists: conf !== null || opts.confText !== undefined,
+      text: text,
+      problem: opts.confProblem ?? null,
+      values: conf ?? {},
+    },
+    compose: Object.fromEntries(
+      Object.entries(compose).map(([f, t]) => [f, { text: t, generated: opts.generated ?? t.startsWith('# generated by kg-init'), mode: modeOf(f) }]),
+    ),
+    operatorScript: false,
+    baseCompose: true,
+  };
+}
+
+export const AMD_CONF = { GPU_MODE: 'amd-host', KG_API_IMAGE_TAG: 'rocm72-host', IMAGE_SOURCE: 'ghcr', INITIALIZED_AT: '2026-01-01T00:00:00Z' };
+export const NVIDIA_CONF = { GPU_MODE: 'nvidia', KG_API_IMAGE_TAG: 'latest', IMAGE_SOURCE: 'ghcr', INITIALIZED_AT: '2026-01-01T00:00:00Z' };
+
+export function healthyAmd(confOver: Record<string, string> = {}, composeOver: Record<string, string | null> = {}): InstallState {
+  const compose: Record<string, string | null> = {
+    'docker-compose.ghcr.yml': GHCR(confOver.KG_API_IMAGE_TAG ?? 'rocm72-host'),
+    'docker-compose.gpu-amd-host.yml': AMD_OVERLAY(),
+    ...composeOver,
+  };
+  return install({ ...AMD_CONF, ...confOver }, Object.fromEntries(Object.entries(compose).filter((e): e is [string, string] => e[1] !== null)));
+}
+
+export function healthyNvidia(confOver: Record<string, string> = {}, composeOver: Record<string, string | null> = {}): InstallState {
+  const compose: Record<string, string | null> = {
+    'docker-compose.ghcr.yml': GHCR(confOver.KG_API_IMAGE_TAG ?? 'latest'),
+    'docker-compose.gpu-nvidia.yml': NVIDIA_OVERLAY,
+    ...composeOver,
+  };
+  return install({ ...NVIDIA_CONF, ...confOver }, Object.fromEntries(Object.entries(compose).filter((e): e is [string, string] => e[1] !== null)));
+}

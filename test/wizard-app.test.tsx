@@ -10,12 +10,12 @@ import { waitFor } from './helpers/wait.js';
 
 const KEYS = { enter: '\r', up: '\u001b[A', down: '\u001b[B', esc: '\u001b', ctrlC: '\u0003', pageDown: '\u001b[6~' };
 
-function start(deps: FakeDeps, opts: { plain?: boolean; size?: Size; preferred?: 'cpu' } = {}) {
+function start(deps: FakeDeps, opts: { plain?: boolean; size?: Size; preferred?: 'cpu'; imageTag?: string } = {}) {
   let exitCode: number | null = null;
   const r = render(
     <WizardApp
       deps={deps}
-      fixed={{ registry: 'ghcr.io/aaronsb/knowledge-graph-system' }}
+      fixed={opts.imageTag ? { registry: 'ghcr.io/aaronsb/knowledge-graph-system', imageTag: opts.imageTag } : { registry: 'ghcr.io/aaronsb/knowledge-graph-system' }}
       plain={opts.plain ?? false}
       preferred={opts.preferred ?? null}
       cwd="/home/ada"
@@ -172,7 +172,9 @@ describe('a blocked mode', () => {
     expectFits(f);
     w.press(KEYS.enter);
     await w.until('choose a GPU mode');
-    expect(deps.calls.plans).toEqual([]);
+    // Only the details pane's look-ups (force: true, to learn each tag) were planned; nothing else.
+    expect(deps.calls.plans.filter((p) => p.mode === 'nvidia' && !p.force)).toEqual([]);
+    expect(deps.calls.applied).toEqual([]);
   });
 
   it('writes only after "yes", with force', async () => {
@@ -196,6 +198,24 @@ describe('a blocked mode', () => {
 });
 
 describe('review screen', () => {
+  it('an --image-tag of another mode is refused: says why, Enter writes nothing, y writes it with force', async () => {
+    const deps = fakeDeps();
+    const w = start(deps, { imageTag: 'latest' });
+    await w.toModes();
+    expect(w.frame()).toContain('image tag  latest');
+    w.press(KEYS.enter);
+    await w.until('would not work on this host');
+    expect(w.frame()).toContain('--image-tag latest is the image of another mode; amd-host needs rocm72-host');
+    expectFits(w.frame());
+    w.press(KEYS.enter);
+    w.press('y');
+    await w.until('Enter write these files');
+    expect(deps.calls.applied).toEqual([]);
+    expect(deps.calls.plans.slice(-2).map((p) => p.force)).toEqual([false, true]);
+    w.press(KEYS.enter);
+    await waitFor(() => w.exitCode() === 0);
+  });
+
   it('shows every file that will change, removals and backups, then the coloured diff', async () => {
     const deps = fakeDeps();
     const w = start(deps);
@@ -244,7 +264,7 @@ describe('Enter-through, done screen and exit codes', () => {
     w.press(KEYS.enter);
     await waitFor(() => w.exitCode() === 0, w.frame);
     expect(deps.calls.applied.map((p) => p.mode)).toEqual(['amd-host']);
-    expect(deps.calls.plans[0]).toEqual({ registry: 'ghcr.io/aaronsb/knowledge-graph-system', mode: 'amd-host', force: false });
+    expect(deps.calls.plans.find((p) => !p.force)).toEqual({ registry: 'ghcr.io/aaronsb/knowledge-graph-system', mode: 'amd-host', force: false });
     const f = w.frame();
     expect(f).toContain('✓ kg-init 0.1.0 · 4/4 done · amd-host configured, image rocm72-host');
     expect(f).toContain('+ docker-compose.ghcr.yml (created)');
@@ -252,6 +272,15 @@ describe('Enter-through, done screen and exit codes', () => {
     expect(f).toContain('integrated and discrete AMD GPUs visible');
     expect(f).toContain('Next: cd /srv/kg && ./operator.sh start');
     expectFits(f);
+  });
+
+  it('keys typed faster than they are read are each taken, in order', async () => {
+    const deps = fakeDeps();
+    const w = start(deps);
+    await w.toModes();
+    w.press('\r\r'); // one chunk: choose the recommendation, then write it
+    await waitFor(() => w.exitCode() === 0, w.frame);
+    expect(deps.calls.applied.map((p) => p.mode)).toEqual(['amd-host']);
   });
 
   it('Enter while the probe is still running does nothing', async () => {

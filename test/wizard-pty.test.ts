@@ -91,6 +91,22 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard in a pseudo-terminal
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('an --image-tag of another mode is refused on review (never exit 3): y writes it, Enter does not', async () => {
+    const r = wizard(['--image-tag', 'latest']);
+    await r.until('Recommended:');
+    r.write(KEY.enter);
+    await r.until('choose a GPU mode');
+    r.write(KEY.enter);
+    await r.until('would not work on this host');
+    r.write(KEY.enter);
+    expect(readdirSync(dir)).toEqual([]);
+    r.write('y');
+    await r.until('Enter write these files');
+    r.write(KEY.enter);
+    expect(await r.exit()).toBe(0);
+    expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toMatch(/^KG_API_IMAGE_TAG=latest$/m);
+  });
+
   for (const [name, args, env] of [
     ['NO_COLOR=1', [], { NO_COLOR: '1' }],
     ['--no-color', ['--no-color'], {}],

@@ -160,3 +160,17 @@ describe('wrapText', () => {
     expect(wrapText('', 10)).toEqual(['']);
   });
 });
+
+describe('a refused plan (an --image-tag of another mode)', () => {
+  it('is never written on Enter; y re-plans it with force', () => {
+    let s = transition(initialState(), { type: 'probed', report: report(), install: install() }).state;
+    s = transition(s, { type: 'key', key: 'enter' }).state;
+    const t = transition(s, { type: 'key', key: 'enter' });
+    expect(t.effects).toEqual([{ kind: 'plan', mode: 'amd-host', force: false }]);
+    s = transition(t.state, { type: 'planned', plan: { ...plan({ mode: 'amd-host', force: false, registry: 'r' }), refused: true } }).state;
+    const enter = transition(s, { type: 'key', key: 'enter' });
+    expect(enter.state.step).toBe('review');
+    expect(enter.effects).toEqual([]);
+    expect(transition(s, { type: 'key', key: 'yes' }).effects).toEqual([{ kind: 'plan', mode: 'amd-host', force: true }]);
+  });
+});

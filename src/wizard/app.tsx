@@ -2,7 +2,7 @@
 // presses into its events; runs its effects (plan, apply, exit) through the
 // injected deps. Loaded lazily by launch.ts, so React and Ink cost nothing on
 // the headless paths.
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Box, render, useApp, useInput, type Key as InkKey } from 'ink';
 import type { Mode } from '../catalog.js';
 import { EXIT, KgInitError } from '../errors.js';
@@ -43,6 +43,8 @@ function keyOf(input: string, k: InkKey): Key | null {
   if (input === 'n' || input === 'N') return 'no';
   return null;
 }
+
+const NO_KEY = {} as InkKey;
 
 function describe(e: unknown): { message: string; hint?: string } {
   if (e instanceof KgInitError) return e.hint ? { message: e.message, hint: e.hint } : { message: e.message };
@@ -126,24 +128,51 @@ export function WizardApp(props: WizardProps): ReactNode {
     app.exit();
   }, [state.exitCode, app, props.onExit]);
 
+  const onKey = (key: Key) => {
+    if (ref.current.step === 'review') {
+      const s = ref.current;
+      const lay = reviewLayout(s.plan, s.plan ? diffLines(s.plan, deps.diff).length : 0, sizeRef.current);
+      dispatch({ type: 'key', key, page: Math.max(lay.window - 1, 1), maxScroll: lay.maxScroll });
+    } else {
+      dispatch({ type: 'key', key });
+    }
+  };
+
   useInput(
     (input, k) => {
-      const key = keyOf(input, k);
-      if (!key) return;
-      if (ref.current.step === 'review') {
-        const s = ref.current;
-        const lay = reviewLayout(s.plan, s.plan ? diffLines(s.plan, deps.diff).length : 0, sizeRef.current);
-        dispatch({ type: 'key', key, page: Math.max(lay.window - 1, 1), maxScroll: lay.maxScroll });
-      } else {
-        dispatch({ type: 'key', key });
+      // Keys typed faster than they are read arrive as one chunk ("\ry"):
+      // take them one by one, as they were typed.
+      if (input.length > 1 && !k.ctrl && !k.meta && !input.startsWith('\u001b')) {
+        for (const ch of input) {
+          const key = ch === '\r' || ch === '\n' ? 'enter' : keyOf(ch, NO_KEY);
+          if (key) onKey(key);
+        }
+        return;
       }
+      const key = keyOf(input, k);
+      if (key) onKey(key);
     },
     { isActive: state.exitCode === null },
   );
 
   const running = state.checks.some((c) => c.state === 'running') || (state.step === 'probe' && !state.report);
   const spin = useSpinner(ACTIVE_STEPS.has(state.step) && (running || state.step !== 'probe'), plain);
-  const ctx: ScreenContext = { size, theme: theme(plain), spin, fixed, diff: deps.diff, cwd: props.cwd, version: props.version };
+  // The tag each mode would really get (makePlan keeps a release pin on re-init), asked once per mode.
+  const tagFor = useMemo(() => {
+    const cache = new Map<Mode, string | undefined>();
+    return (mode: Mode): string | undefined => {
+      if (!state.report || !state.install) return undefined;
+      if (!cache.has(mode)) {
+        try {
+          cache.set(mode, deps.makePlan({ ...fixed, mode, force: true }).imageTag);
+        } catch {
+          cache.set(mode, undefined);
+        }
+      }
+      return cache.get(mode);
+    };
+  }, [state.report, state.install, deps, fixed]);
+  const ctx: ScreenContext = { size, theme: theme(plain), spin, fixed, diff: deps.diff, cwd: props.cwd, version: props.version, tagFor };
   const screen = screenFor(state, ctx);
   return (
     <Box flexDirection="column">

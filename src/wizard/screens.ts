@@ -21,6 +21,8 @@ export interface ScreenContext {
   /** Where kg-init was started, to say whether the next command needs a cd. */
   cwd: string;
   version: string;
+  /** The tag a mode would be written with (what makePlan decides, e.g. a kept release pin). */
+  tagFor?: (mode: Mode) => string | undefined;
 }
 
 export interface Screen {
@@ -91,7 +93,7 @@ export function probeScreen(s: WizardState, ctx: ScreenContext): Screen {
 const STATUS_TONE: Record<ModeStatus, Tone> = { ready: 'ok', degraded: 'warn', blocked: 'fail' };
 
 function tagFor(mode: Mode, ctx: ScreenContext): string {
-  return ctx.fixed.imageTag ?? imageTagFor(mode, ctx.fixed.release);
+  return ctx.tagFor?.(mode) ?? ctx.fixed.imageTag ?? imageTagFor(mode, ctx.fixed.release);
 }
 
 function modeRow(m: ModeAssessment, on: boolean, s: WizardState, ctx: ScreenContext): LineSpec {
@@ -218,6 +220,22 @@ export function reviewScreen(s: WizardState, ctx: ScreenContext): Screen {
       title: head,
       body: [[{ text: `${ctx.theme.ok} `, tone: 'ok' }, { text: `Nothing to change: ${plan.dir} is already set up for ${plan.mode}.` }]],
       footer: keys(ctx, 'Enter finish · Esc back · q quit', 'Enter finish, Esc back, q quit'),
+    };
+  }
+  if (plan.refused) {
+    const why = plan.findings.filter((f) => f.severity === 'error');
+    return {
+      title: head,
+      body: fit(
+        [
+          [seg(`${plan.mode} with image ${plan.imageTag} would not work on this host:`, 'warn')],
+          ...why.flatMap((f) => wrappedFinding(f, ctx)),
+          '',
+          'Nothing is written unless you confirm: y writes it anyway, Esc goes back.',
+        ],
+        bodyRows(ctx.size),
+      ),
+      footer: keys(ctx, 'y write anyway · Esc back · q quit', 'y write anyway, Esc back, q quit'),
     };
   }
   const diff = diffLines(plan, ctx.diff);

@@ -226,7 +226,9 @@ function onKey(state: WizardState, event: Extract<WizardEvent, { type: 'key' }>)
         const m = chosenAssessment(state);
         return stay({ ...state, step: m?.status === 'blocked' ? 'confirm-blocked' : 'mode', plan: null, scroll: 0 });
       }
-      if (key === 'enter' && state.plan) {
+      // A refused plan (an --image-tag of another mode) is written only on an explicit "y".
+      if (key === 'yes' && state.plan?.refused && state.chosen) return review(state, state.chosen, true);
+      if (key === 'enter' && state.plan && !state.plan.refused) {
         return { state: { ...state, step: 'writing' }, effects: [{ kind: 'apply', plan: state.plan }] };
       }
       return stay(state);

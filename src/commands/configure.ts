@@ -66,8 +66,8 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
 
   const report = await Promise.race([(deps.report ?? hostReport)(io), aborted(signal)]);
   if (report === 'aborted' || signal.aborted) throw cancelled;
-  const install = await readInstall(dir);
-  const plan = makePlan(report, answersFromArgs(args), install, { now: new Date(), version: VERSION });
+  const planNow = async () => makePlan(report, answersFromArgs(args), await readInstall(dir), { now: new Date(), version: VERSION });
+  let plan = await planNow();
 
   if (plan.refused) {
     if (args.json) io.stdout.write(json(plan, { changed: false, files: [], backups: [] }, args.dryRun, true));
@@ -97,7 +97,7 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   // Fault injection for the crash tests: SIGKILL ourselves at a named step.
   const crashAt = io.env.KG_INIT_CRASH_AT;
   const onStep = crashAt ? (step: string) => void (step === crashAt && process.kill(process.pid, 'SIGKILL')) : undefined;
-  const result = await applyPlan(plan, { signal, onStep });
+  const result = await applyPlan(plan, { signal, onStep, replan: async () => (plan = await planNow()) });
   if (args.json) io.stdout.write(json(plan, result, false, false));
   else io.stdout.write(summary(plan, result, io, out, false));
   void err;

@@ -36,6 +36,12 @@ export interface ApplyOptions {
    * failing. Without it, a stale plan is an error.
    */
   replan?: () => Promise<Plan>;
+  /**
+   * Fault injection for the reliability tests (KG_INIT_FAULT_WRITE): the
+   * errno code a write to this path fails with after half of it is written
+   * (ENOSPC, EIO...), or null to write normally.
+   */
+  writeFault?: (path: string) => string | null;
 }
 
 const TMP_RE = /^\..+\.kg-init-\d+-[0-9a-f]+\.tmp$/;
@@ -54,12 +60,17 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes text to path atomically: temp file beside it, fsync, rename over it. */
-async function atomicWrite(path: string, text: string | Buffer): Promise<void> {
+async function atomicWrite(path: string, text: string | Buffer, fault: string | null = null): Promise<void> {
   const mode = await stat(path).then((s) => s.mode & 0o7777, () => 0o644);
   const tmp = join(dirname(path), `.${basename(path)}.kg-init-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fh = await open(tmp, 'wx', mode);
     try {
+      if (fault) {
+        const bytes = Buffer.from(text);
+        await fh.writeFile(bytes.subarray(0, bytes.length >> 1));
+        throw Object.assign(new Error(`${fault}: injected write fault`), { code: fault });
+      }
       await fh.writeFile(text);
       await fh.sync();
     } finally {
@@ -167,6 +178,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
         }
         await fsyncDir(bdir);
       } catch (e) {
+        // A backup cut short (disk full) must not pass for a good one.
+        await rm(bdir, { recursive: true, force: true }).catch(() => {});
         throw fsError(e, bdir);
       }
     }
@@ -179,7 +192,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
       if (opts.signal?.aborted) throw cancelled();
       const target = targetPath(c.path);
       try {
-        await atomicWrite(target, c.after!);
+        await atomicWrite(target, c.after!, opts.writeFault?.(target) ?? null);
       } catch (e) {
         throw fsError(e, target);
       }

@@ -97,7 +97,10 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   // Fault injection for the crash tests: SIGKILL ourselves at a named step.
   const crashAt = io.env.KG_INIT_CRASH_AT;
   const onStep = crashAt ? (step: string) => void (step === crashAt && process.kill(process.pid, 'SIGKILL')) : undefined;
-  const result = await applyPlan(plan, { signal, onStep, replan: async () => (plan = await planNow()) });
+  // KG_INIT_FAULT_WRITE=ENOSPC[:name]: a write (of that file) fails half-way.
+  const fault = /^([A-Z]+)(?::(.+))?$/.exec(io.env.KG_INIT_FAULT_WRITE ?? '');
+  const writeFault = fault ? (path: string) => (!fault[2] || path.endsWith(`/${fault[2]}`) ? fault[1]! : null) : undefined;
+  const result = await applyPlan(plan, { signal, onStep, writeFault, replan: async () => (plan = await planNow()) });
   if (args.json) io.stdout.write(json(plan, result, false, false));
   else io.stdout.write(summary(plan, result, io, out, false));
   void err;

@@ -212,6 +212,12 @@ export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Report
           }
           if (r.status === 'missing') return base;
           base.smiPath = path;
+          if (r.truncated) {
+            // Megabytes where a few lines are expected: a broken tool, not a list of GPUs.
+            base.smi = 'error';
+            base.smiMessage = `${path} printed more than 1 MiB where a few lines were expected; its answer was not used`;
+            return base;
+          }
           if (r.status === 'timeout') {
             base.smi = 'timeout';
             base.smiMessage = `${path} did not answer within ${TOOL_TIMEOUT_MS / 1000} s`;

@@ -1,6 +1,7 @@
 // Parses arguments, dispatches, and turns every error into one or two
 // readable lines and an exit code. Ink and React are never imported here:
 // wizard/launch.ts loads them lazily, only when a person is at a terminal.
+import { config as zodConfig } from 'zod';
 import { parseArgs, type Args } from './args.js';
 import { helpText } from './help.js';
 import { processIO, styles, type IO } from './io.js';
@@ -10,6 +11,10 @@ import { runProbe } from '../commands/probe.js';
 import { runDoctor } from '../commands/doctor.js';
 import { runConfigure } from '../commands/configure.js';
 import { runWizard } from '../wizard/launch.js';
+
+// Each schema parses once per run: zod's JIT (compiling a validator with
+// new Function on first use) costs more start-up time than it saves.
+zodConfig({ jitless: true });
 
 export async function run(argv: readonly string[], io: IO = processIO()): Promise<number> {
   let args: Args;

@@ -19,6 +19,24 @@ const rawImports = {
   },
 };
 
+// conf (the re-init memory store) statically imports ajv, ajv-formats and
+// semver, which it only uses for its `schema` and `migrations` options; kg-init
+// uses neither, so they are replaced by stubs that throw if ever reached.
+const confStubs = {
+  name: 'conf-stubs',
+  setup(b) {
+    b.onResolve({ filter: /^(ajv\/dist\/2020\.js|ajv-formats|semver)$/ }, (args) =>
+      /node_modules\/conf\//.test(args.importer) ? { path: args.path, namespace: 'conf-stub' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'conf-stub' }, () => ({
+      contents:
+        "const no = () => { throw new Error('kg-init bundles conf without schema and migration support'); };" +
+        'export class Ajv2020 { constructor() { no(); } } export default new Proxy({}, { get: no });',
+      loader: 'js',
+    }));
+  },
+};
+
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
@@ -34,7 +52,7 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [rawImports],
+  plugins: [rawImports, confStubs],
   define: {
     'process.env.NODE_ENV': '"production"',
     __KG_INIT_VERSION__: JSON.stringify(pkg.version),

@@ -3,7 +3,7 @@
 // Every path (probe assessment, plan, render, doctor, wizard, help, docs)
 // reads from here. The data is validated by zod once, at module load, so a
 // bad edit fails every test instead of shipping.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const MODES = ['nvidia', 'amd-host', 'mac', 'cpu'] as const;
 export type Mode = (typeof MODES)[number];

@@ -2,7 +2,7 @@
 // status, the findings, the recommendation) made from them. This schema is
 // public API: `kg-init probe --json` prints a Report, and `reportSchema` is
 // exported for consumers (docs/probe-json.md documents it).
-import { z } from 'zod';
+import * as z from 'zod';
 import { MODES } from './catalog.js';
 
 export const FINDING_CODES = [

@@ -30,6 +30,19 @@ export interface ApplyOptions {
    * 'committed', 'removed:<path>'); the crash tests kill the process here.
    */
   onStep?: (step: string) => void;
+  /**
+   * Makes the plan again from what the directory holds now. Called under the
+   * lock when the files changed since the plan was made (another kg-init
+   * finished first): runs started together then succeed in turn instead of
+   * failing. Without it, a stale plan is an error.
+   */
+  replan?: () => Promise<Plan>;
+  /**
+   * Fault injection for the reliability tests (KG_INIT_FAULT_WRITE): the
+   * errno code a write to this path fails with after half of it is written
+   * (ENOSPC, EIO...), or null to write normally.
+   */
+  writeFault?: (path: string) => string | null;
 }
 
 const TMP_RE = /^\..+\.kg-init-\d+-[0-9a-f]+\.tmp$/;
@@ -48,12 +61,17 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes text to path atomically: temp file beside it, fsync, rename over it. */
-async function atomicWrite(path: string, text: string | Buffer): Promise<void> {
+async function atomicWrite(path: string, text: string | Buffer, fault: string | null = null): Promise<void> {
   const mode = await stat(path).then((s) => s.mode & 0o7777, () => 0o644);
   const tmp = join(dirname(path), `.${basename(path)}.kg-init-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fh = await open(tmp, 'wx', mode);
     try {
+      if (fault) {
+        const bytes = Buffer.from(text);
+        await fh.writeFile(bytes.subarray(0, bytes.length >> 1));
+        throw Object.assign(new Error(`${fault}: injected write fault`), { code: fault });
+      }
       await fh.writeFile(text);
       await fh.sync();
     } finally {
@@ -98,7 +116,7 @@ function cancelled(): KgInitError {
 }
 
 export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
-  const files = plan.files.map(({ path, action }) => ({ path, action }));
+  let files = plan.files.map(({ path, action }) => ({ path, action }));
   if (plan.refused) {
     throw new KgInitError(`GPU mode ${plan.mode} is blocked on this host; nothing was written`, EXIT.blocked, 'Pass --force to write it anyway.');
   }
@@ -123,18 +141,22 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     // Leftovers of a run killed mid-write; safe to remove while we hold the lock.
     for (const name of await readdir(dir)) if (TMP_RE.test(name)) await rm(join(dir, name), { force: true });
 
-    const targets = new Map<string, string>();
-    for (const c of plan.files) {
-      const target = await targetOf(dir, c);
-      targets.set(c.path, target);
-      if (c.action === 'unchanged') continue;
-      const now = await currentText(target).catch((e: unknown) => {
-        throw fsError(e, target);
-      });
-      if (now !== c.before) {
-        throw new KgInitError(`${join(dir, c.path)} changed while kg-init was running; nothing was changed`, EXIT.failure, 'Run kg-init again.');
+    let targets = await staleFiles(plan);
+    if (targets.stale && opts.replan) {
+      // Another run committed while we waited for the lock: plan again from
+      // what it left, still under the lock.
+      plan = await opts.replan();
+      files = plan.files.map(({ path, action }) => ({ path, action }));
+      if (plan.refused) {
+        throw new KgInitError(`GPU mode ${plan.mode} is blocked on this host; nothing was written`, EXIT.blocked, 'Pass --force to write it anyway.');
       }
+      if (!plan.changed) return { changed: false, files, backups: [] };
+      targets = await staleFiles(plan);
     }
+    if (targets.stale) {
+      throw new KgInitError(`${join(dir, targets.stale)} changed while kg-init was running; nothing was changed`, EXIT.failure, 'Run kg-init again.');
+    }
+    const targetPath = (p: string) => targets.of.get(p)!;
 
     step('locked');
     // 2. Backups of everything replaced or removed, before any write.
@@ -149,7 +171,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
         await mkdir(bdir, { recursive: true });
         for (const c of toBackUp) {
           const dest = join(bdir, c.path);
-          await copyFile(targets.get(c.path)!, dest, constants.COPYFILE_EXCL);
+          await copyFile(targetPath(c.path), dest, constants.COPYFILE_EXCL);
           const fh = await open(dest, 'r');
           await fh.sync().finally(() => fh.close());
           backupOf.set(c.path, dest);
@@ -157,6 +179,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
         }
         await fsyncDir(bdir);
       } catch (e) {
+        // A backup cut short (disk full) must not pass for a good one.
+        await rm(bdir, { recursive: true, force: true }).catch(() => {});
         throw fsError(e, bdir);
       }
     }
@@ -167,9 +191,9 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     const ordered = [...writes.filter((c) => c.path !== OPERATOR_CONF_FILE), ...writes.filter((c) => c.path === OPERATOR_CONF_FILE)];
     for (const c of ordered) {
       if (opts.signal?.aborted) throw cancelled();
-      const target = targets.get(c.path)!;
+      const target = targetPath(c.path);
       try {
-        await atomicWrite(target, c.after!);
+        await atomicWrite(target, c.after!, opts.writeFault?.(target) ?? null);
       } catch (e) {
         throw fsError(e, target);
       }
@@ -194,7 +218,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
 
     // 5. Stale generated overlays of other modes.
     for (const c of plan.files.filter((f) => f.action === 'remove')) {
-      const target = targets.get(c.path)!;
+      const target = targetPath(c.path);
       try {
         await rm(target, { force: true });
       } catch (e) {
@@ -210,6 +234,22 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   } finally {
     await lock.release();
   }
+}
+
+/** Where each file of the plan is written, and the first one whose content is not what the plan started from. */
+async function staleFiles(plan: Plan): Promise<{ of: Map<string, string>; stale: string | null }> {
+  const of = new Map<string, string>();
+  let stale: string | null = null;
+  for (const c of plan.files) {
+    const target = await targetOf(plan.dir, c);
+    of.set(c.path, target);
+    if (c.action === 'unchanged' || stale) continue;
+    const now = await currentText(target).catch((e: unknown) => {
+      throw fsError(e, target);
+    });
+    if (now !== c.before) stale = c.path;
+  }
+  return { of, stale };
 }
 
 /** Puts compose files written before the commit point back as they were. */

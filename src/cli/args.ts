@@ -1,7 +1,7 @@
 // Command-line parsing: options as data (the help text is generated from the
 // same table), values validated with zod at this edge, and usage errors that
 // say what to type instead.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_REGISTRY, MODES, MODE_ALIASES, resolveMode, type Mode } from '../catalog.js';
 import { UsageError } from '../errors.js';
 

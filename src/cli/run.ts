@@ -1,11 +1,17 @@
 // Parses arguments, dispatches, and turns every error into one or two
-// readable lines and an exit code. Ink and React are never imported here:
-// wizard/launch.ts loads them lazily, only when a person is at a terminal.
+// readable lines and an exit code. Each command is its own lazily imported
+// chunk, so a run loads only what it uses (doctor's YAML parser, the probe,
+// the writer); Ink and React load only when a person is at a terminal.
+import { config as zodConfig } from 'zod';
 import { parseArgs, type Args } from './args.js';
 import { helpText } from './help.js';
 import { processIO, styles, type IO } from './io.js';
 import { EXIT, KgInitError } from '../errors.js';
 import { VERSION } from '../version.js';
+
+// Each schema parses once per run: zod's JIT (compiling a validator with
+// new Function on first use) costs more start-up time than it saves.
+zodConfig({ jitless: true });
 
 export async function run(argv: readonly string[], io: IO = processIO()): Promise<number> {
   let args: Args;
@@ -31,8 +37,6 @@ export async function run(argv: readonly string[], io: IO = processIO()): Promis
       case 'doctor':
         return await (await import('../commands/doctor.js')).runDoctor(args, io);
       case 'main':
-        // Each command loads only what it uses (the wizard paints before the
-        // configure core has loaded).
         if (args.yes) return await (await import('../commands/configure.js')).runConfigure(args, io);
         return await (await import('../wizard/launch.js')).runWizard(args, io);
     }

@@ -11,7 +11,7 @@ import { EXIT, KgInitError } from '../errors.js';
 import { readInstall } from '../install/read.js';
 import { unifiedDiff } from '../plan/diff.js';
 import { makePlan } from '../plan/make.js';
-import type { Answers, ApplyResult, FileAction, Plan } from '../plan/types.js';
+import type { Answers, ApplyResult, FileAction, InstallState, Plan } from '../plan/types.js';
 import type { Finding, Report } from '../report.js';
 import { VERSION } from '../version.js';
 import { hostReport } from './report-source.js';
@@ -69,7 +69,10 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   if (report === 'aborted' || signal.aborted) throw cancelled;
   const install = await readInstall(dir);
   const now = new Date();
-  const plan = makePlan(report, answersFromArgs(args), install, { now, version: VERSION });
+  // Made again under the lock if another run committed first (runs started together succeed in turn).
+  const planNow = async (current?: InstallState) =>
+    makePlan(report, answersFromArgs(args), current ?? (await readInstall(dir)), { now: new Date(), version: VERSION });
+  let plan = await planNow(install);
   // What changed since kg-init last configured this directory (old GPU → new GPU).
   const change = install.conf.exists ? describeChange(await readMemory(dir, io.env), report) : NO_CHANGE;
 
@@ -105,7 +108,10 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   // Fault injection for the crash tests: SIGKILL ourselves at a named step.
   const crashAt = io.env.KG_INIT_CRASH_AT;
   const onStep = crashAt ? (step: string) => void (step === crashAt && process.kill(process.pid, 'SIGKILL')) : undefined;
-  const result = await applyPlan(plan, { signal, onStep });
+  // KG_INIT_FAULT_WRITE=ENOSPC[:name]: a write (of that file) fails half-way.
+  const fault = /^([A-Z]+)(?::(.+))?$/.exec(io.env.KG_INIT_FAULT_WRITE ?? '');
+  const writeFault = fault ? (path: string) => (!fault[2] || path.endsWith(`/${fault[2]}`) ? fault[1]! : null) : undefined;
+  const result = await applyPlan(plan, { signal, onStep, writeFault, replan: async () => (plan = await planNow()) });
   if (result.changed) {
     const problem = await recordInstall(memoryFor(plan.dir, report, plan, { now, version: VERSION }), io.env);
     if (problem) io.stderr.write(`${err.yellow('kg-init:')} ${problem}\n`);

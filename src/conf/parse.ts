@@ -231,6 +231,9 @@ export function parseConf(text: string): ConfDoc {
     }
     const clean = st.quote === null && !st.continuation && st.depth === 0;
     const { code, end } = scan(s, st);
+    // bash reads a CRLF line's CR as an ordinary character: a backslash before
+    // it escapes the CR, so the line does not continue onto the next one.
+    if (eol === '\r\n') st.continuation = false;
     trackDepth(code, st);
     if (st.quote === null && st.pending.length) st.heredoc = st.pending.shift() ?? null;
     const assignment = clean && st.quote === null && !st.continuation && st.depth === 0 && !st.heredoc ? parseAssignment(s) : null;

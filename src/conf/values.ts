@@ -1,7 +1,7 @@
 // The keys kg-init owns in .operator.conf and the strict shapes of the values
 // it writes. Every written value matches one of these patterns, so no byte we
 // write means anything to a shell (no quotes, spaces, `$`, backticks, `;`...).
-import { z } from 'zod';
+import * as z from 'zod';
 import { MODES } from '../catalog.js';
 import { TAG_RE } from '../cli/args.js';
 

@@ -5,7 +5,7 @@
 // host path, as root/<path>) and run under /bin/sh with the live time bound.
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Host, Identity, NodeInfo, RunOptions, RunResult } from './types.js';
 import { spawnBounded } from './spawn.js';
 import { nodeInfoOf } from './live.js';

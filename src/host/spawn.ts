@@ -48,6 +48,7 @@ export function spawnBounded(spec: SpawnSpec): Promise<RunResult> {
         ms: Math.round(performance.now() - started),
         command: spec.command,
         args: spec.args,
+        ...(outLen > maxBytes || errLen > maxBytes ? { truncated: true } : {}),
       });
     };
     let child: ReturnType<typeof spawn>;

@@ -33,6 +33,8 @@ export interface RunResult {
   /** The command as it was resolved and run (for messages and snapshots). */
   command: string;
   args: string[];
+  /** Set when a stream passed maxBytes and was cut: the answer is incomplete. */
+  truncated?: boolean;
 }
 
 export interface RunOptions {

@@ -11,7 +11,7 @@
 import { realpath } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MODES, STATE_DIR, imageTagFor, modeSpec, type Mode } from '../catalog.js';
 import { releaseOfTag } from '../tags.js';
 import type { Gpu, Report } from '../report.js';

@@ -196,3 +196,41 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard in a pseudo-terminal
     expect(r.raw()).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏╭╮╰╯│]/);
   });
 });
+
+describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard re-init after a GPU swap (built CLI, pseudo-terminal)', () => {
+  it('NVIDIA → AMD: shows what changed and GPU_CHANGED, preselects the new recommendation, and moves the install over', async () => {
+    // First install on the NVIDIA host, headless.
+    const { runCli } = await import('./helpers/cli.js');
+    const first = await runCli(['--yes', '--dir', dir, '--release', '0.13.1'], { env: { KG_INIT_HOST_SNAPSHOT: '../shared/hosts/nvidia-4090-toolkit' } });
+    expect(first.code, first.stderr).toBe(0);
+    const oldOverlay = readFileSync(join(dir, 'docker-compose.gpu-nvidia.yml'), 'utf8');
+
+    // The GPU is swapped for a Radeon: the wizard on the AMD host.
+    const r = wizard();
+    await r.until('GPU_CHANGED');
+    const probeScreen = r.text();
+    expect(probeScreen).toContain('GPU_CHANGED: configured for nvidia, this host now recommends amd-host');
+    const joined = r.screen().map((l) => l.trim()).join(' ');
+    expect(joined).toMatch(/GPU: .*RTX 4090.* → .*gfx1100/);
+    expect(joined).toMatch(/mode: nvidia \(kg-api:0\.13\.1\) → recommended amd-host \(kg-api:0\.13\.1-rocm72-host\)/);
+    r.write(KEY.enter);
+    await r.until('choose a GPU mode');
+    expect(r.text()).toMatch(/❯ amd-host\s+AMD GPU \(ROCm 7\.2\)\s+ready\s+★ recommended/);
+    expect(r.text()).toMatch(/nvidia\s+NVIDIA GPU \(CUDA\)\s+blocked\s+\(current\)/);
+    r.write(KEY.enter);
+    await r.until('3/4 review');
+    expect(r.text()).toContain('docker-compose.gpu-nvidia.yml');
+    r.write(KEY.enter);
+    expect(await r.exit()).toBe(0);
+
+    const conf = readFileSync(join(dir, '.operator.conf'), 'utf8');
+    expect(conf).toMatch(/^GPU_MODE=amd-host$/m);
+    expect(conf).toMatch(/^KG_API_IMAGE_TAG=0\.13\.1-rocm72-host$/m); // the release pin is carried over
+    expect(existsSync(join(dir, 'docker-compose.gpu-amd-host.yml'))).toBe(true);
+    expect(existsSync(join(dir, 'docker-compose.gpu-nvidia.yml'))).toBe(false);
+    const backups = readdirSync(join(dir, '.kg-init/backups'));
+    const kept = backups.map((b) => join(dir, '.kg-init/backups', b, 'docker-compose.gpu-nvidia.yml')).filter(existsSync);
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(kept[0]!, 'utf8')).toBe(oldOverlay);
+  });
+});

@@ -109,7 +109,11 @@ export function WizardApp(props: WizardProps): ReactNode {
       if (live) dispatch({ type: 'check', check });
     };
     Promise.all([deps.probe(onCheck), deps.readInstall()]).then(
-      ([report, install]) => live && dispatch({ type: 'probed', report, install }),
+      async ([report, install]) => {
+        // What changed since the last run is a nicety: never let it stop the wizard.
+        const change = deps.changeSince ? await deps.changeSince(report, install).catch(() => []) : [];
+        if (live) dispatch({ type: 'probed', report, install, change });
+      },
       (e: unknown) => live && dispatch({ type: 'failed', ...describe(e) }),
     );
     return () => {

@@ -15,6 +15,8 @@ export interface WizardDeps {
   makePlan(answers: Answers): Plan;
   /** Writes the plan; aborting `signal` before its commit point rolls back (KgInitError, exit 130). */
   applyPlan(plan: Plan, signal?: AbortSignal): Promise<ApplyResult>;
+  /** Re-init: what changed since kg-init last configured this directory (none on a first install). */
+  changeSince?(report: Report, install: InstallState): Promise<string[]>;
   /** The unified diff of one file change. */
   diff(change: FileChange): string;
 }

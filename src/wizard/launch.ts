@@ -106,7 +106,7 @@ export function fixedAnswers(args: Args): FixedAnswers {
  */
 async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
   const dir = resolve(io.cwd, args.dir ?? '.');
-  const [{ hostReport }, { openHost }, { probe }, { readInstall }, { makePlan }, { unifiedDiff }, { applyPlan }] = await Promise.all([
+  const [{ hostReport }, { openHost }, { probe }, { readInstall }, { makePlan }, { unifiedDiff }, { applyPlan }, memory] = await Promise.all([
     import('../commands/report-source.js'),
     import('../host/index.js'),
     import('../probe/index.js'),
@@ -114,6 +114,7 @@ async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
     import('../plan/make.js'),
     import('../plan/diff.js'),
     import('../apply/apply.js'),
+    import('../state/memory.js'),
   ]);
   let report: Report | null = null;
   let install: InstallState | null = null;
@@ -130,7 +131,18 @@ async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
       if (!report || !install) throw new KgInitError('internal: a plan was asked for before the probe finished');
       return makePlan(report, answers, install, { now: new Date(), version: VERSION });
     },
-    applyPlan: (plan, signal) => applyPlan(plan, signal ? { signal } : {}),
+    async changeSince(r, inst) {
+      if (!inst.conf.exists) return [];
+      return memory.describeChange(await memory.readMemory(dir, io.env), r).lines;
+    },
+    async applyPlan(plan, signal) {
+      const result = await applyPlan(plan, signal ? { signal } : {});
+      // As in headless mode: remember this hardware in the user's config directory too.
+      if (result.changed && report) {
+        await memory.recordInstall(memory.memoryFor(plan.dir, report, plan, { now: new Date(), version: VERSION }), io.env);
+      }
+      return result;
+    },
     diff: (change) => unifiedDiff(change),
   };
 }

@@ -2,7 +2,7 @@
 // size to a title, body lines and key hints. Every body fits bodyRows(size):
 // lists are cut with a "… N more" row and the diff scrolls, so a frame is
 // never taller than the terminal.
-import { catalog, imageTagFor, type Mode } from '../catalog.js';
+import { catalog, imageTagFor, resolveMode, type Mode } from '../catalog.js';
 import type { Finding, ModeAssessment, ModeStatus } from '../report.js';
 import type { FileAction, FileChange } from '../plan/types.js';
 import type { FixedAnswers } from './deps.js';
@@ -76,6 +76,17 @@ export function probeScreen(s: WizardState, ctx: ScreenContext): Screen {
     tail.push('');
     tail.push([{ text: 'Recommended: ', tone: 'bold' }, { text: `${rec.mode}`, tone: 'ok' }, { text: ` (image ${rec.imageTag}): ${rec.reason}` }]);
     for (const l of conf.lines) tail.push([seg(l, conf.tone === 'warn' ? 'warn' : 'dim')]);
+    // Re-init: the existing mode is not this host's recommendation any more.
+    const current = s.install.conf.values.GPU_MODE;
+    const currentMode = current === undefined ? null : resolveMode(current)?.mode ?? null;
+    if (currentMode && currentMode !== rec.mode) {
+      tail.push([
+        { text: `${ctx.theme.warn} GPU_CHANGED: `, tone: 'warn' },
+        { text: `configured for ${currentMode}, this host now recommends ${rec.mode}` },
+      ]);
+    }
+    // Wrapped, not cut: 'old GPU → new GPU' is the point of these lines.
+    for (const l of s.change) for (const row of wrapText(`  ${l}`, ctx.size.columns, 4)) tail.push([{ text: row, tone: 'warn' }]);
   }
   // Labels in one column, as wide as the longest (within reason).
   const labelWidth = Math.min(Math.max(18, ...s.checks.map((c) => [...c.label].length + 2)), Math.floor(ctx.size.columns / 2));

@@ -37,7 +37,8 @@ export type Key =
 
 export type WizardEvent =
   | { type: 'check'; check: CheckEvent }
-  | { type: 'probed'; report: Report; install: InstallState }
+  /** `change`: what changed since kg-init last configured this directory (old GPU → new GPU). */
+  | { type: 'probed'; report: Report; install: InstallState; change?: string[] }
   | { type: 'planned'; plan: Plan }
   | { type: 'applied'; result: ApplyResult }
   | { type: 'failed'; message: string; hint?: string }
@@ -59,6 +60,8 @@ export interface WizardState {
   checks: CheckEvent[];
   report: Report | null;
   install: InstallState | null;
+  /** Re-init: what changed since kg-init last configured this directory, one line each. */
+  change: string[];
   /** Highlighted row on the mode screen (index into report.modes). */
   cursor: number;
   /** Mode chosen on the mode screen. */
@@ -89,6 +92,7 @@ export function initialState(opts: { preferred?: Mode | null } = {}): WizardStat
     checks: [],
     report: null,
     install: null,
+    change: [],
     cursor: 0,
     chosen: null,
     forced: false,
@@ -162,7 +166,7 @@ export function transition(state: WizardState, event: WizardEvent): Transition {
       const at = modes.findIndex((m) => m.mode === want);
       const rec = modes.findIndex((m) => m.mode === event.report.recommendation.mode);
       const cursor = at !== -1 ? at : Math.max(rec, 0);
-      return stay({ ...state, report: event.report, install: event.install, cursor });
+      return stay({ ...state, report: event.report, install: event.install, change: event.change ?? [], cursor });
     }
     case 'planned':
       if (state.step !== 'review') return stay(state);

@@ -129,19 +129,23 @@ function modeRow(m: ModeAssessment, on: boolean, s: WizardState, ctx: ScreenCont
 
 function requirementLines(m: ModeAssessment, ctx: ScreenContext, withMet: boolean): LineSpec[] {
   const t = ctx.theme;
-  const lines: LineSpec[] = [];
-  const order = { missing: 0, unverified: 1, met: 2 } as const;
-  const reqs = [...m.requirements].sort((a, b) => order[a.state] - order[b.state]);
-  for (const r of reqs) {
-    if (r.state === 'met' && !withMet) continue;
+  const reqLines = (r: ModeAssessment['requirements'][number]): LineSpec[] => {
     const [icon, tone] = r.state === 'met' ? [t.ok, 'ok' as Tone] : r.state === 'missing' ? [t.fail, 'fail' as Tone] : [t.plain ? 'unverified:' : '?', 'warn' as Tone];
-    lines.push([{ text: `${icon} `, tone }, { text: r.label }, { text: r.detail ? `: ${r.detail}` : '', tone: 'dim' }]);
-    if (r.state !== 'met' && r.fix) lines.push([{ text: '    fix: ', tone: 'dim' }, { text: r.fix }]);
+    const out: LineSpec[] = [[{ text: `${icon} `, tone }, { text: r.label }, { text: r.detail ? `: ${r.detail}` : '', tone: 'dim' }]];
+    if (r.state !== 'met' && r.fix) out.push([{ text: '    fix: ', tone: 'dim' }, { text: r.fix }]);
+    return out;
+  };
+  // What needs attention first (missing, unverified, then warnings with
+  // their fixes), what is fine last: a short pane cuts from the bottom.
+  const lines: LineSpec[] = [];
+  for (const state of ['missing', 'unverified'] as const) {
+    for (const r of m.requirements) if (r.state === state) lines.push(...reqLines(r));
   }
   for (const f of m.findings) {
     if (f.severity === 'info' || m.requirements.some((r) => r.detail === f.message)) continue;
     lines.push(...findingLines(f, ctx));
   }
+  if (withMet) for (const r of m.requirements) if (r.state === 'met') lines.push(...reqLines(r));
   return lines;
 }
 

@@ -397,7 +397,7 @@ function reasonOf(ev: ModeEval, status: ModeAssessment['status']): string {
   }
   if (status === 'degraded') {
     const w = ev.findings.find((x) => x.severity !== 'info');
-    return `${ev.summary}; but ${w?.message ?? 'something needs attention'}`;
+    return `${ev.summary} (to check: ${w?.message ?? 'something needs attention'})`;
   }
   return ev.summary;
 }

@@ -191,7 +191,12 @@ async function main() {
   if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('run `npm run build` first (npm run bench does)');
   const host = benchHost();
   const hostName = host.split('/').slice(-2).join('/');
-  const snapEnv = { KG_INIT_HOST_SNAPSHOT: host };
+  // The re-init memory goes to a scratch directory, kept for this run only: the
+  // bench neither writes into the user's ~/.config nor depends on how many
+  // installs earlier runs left there (every headless run records its fresh
+  // directory, and the store is read and rewritten whole each time).
+  const configDir = mkdtempSync(join(tmpdir(), 'kg-bench-config-'));
+  const snapEnv = { KG_INIT_HOST_SNAPSHOT: host, KG_INIT_CONFIG_DIR: configDir };
   const load = loadavg()[0];
   const headlessDirs = [];
   const headlessArgs = () => {
@@ -208,6 +213,7 @@ async function main() {
   headlessDirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
   const wizard = await wizardInPty(snapEnv);
   const rssHeadless = peakRss((d) => ['--yes', '--dir', d], snapEnv);
+  rmSync(configDir, { recursive: true, force: true });
   const probes = await probeInProcess();
   const pkg = packageFacts();
 

@@ -1,10 +1,10 @@
 // The one source of truth: GPU modes, the kg-api image variant each selects,
 // the overlay file each renders, and what each variant needs from the host.
 // Every path (probe assessment, plan, render, doctor, wizard, help, docs)
-// reads from here. The data is validated by zod once, at module load, so a
-// bad edit fails every test instead of shipping.
-import * as z from 'zod';
-
+// reads from here. The data is static, so it is validated once by a test
+// (test/catalog.test.ts parses it with catalogSchema from
+// src/catalog-schema.ts) rather than at every start: a bad edit fails the
+// tests instead of shipping, and no run pays for loading zod to check it.
 export const MODES = ['nvidia', 'amd-host', 'mac', 'cpu'] as const;
 export type Mode = (typeof MODES)[number];
 
@@ -19,51 +19,42 @@ export const BASE_COMPOSE_FILE = 'docker-compose.yml';
 export const OPERATOR_CONF_FILE = '.operator.conf';
 export const STATE_DIR = '.kg-init';
 
-const gfxTarget = z.string().regex(/^gfx[0-9a-f]{3,5}$/);
-const hsaVersion = z.string().regex(/^\d+\.\d+\.\d+$/);
-
-const variantSchema = z.object({
+/** A kg-api image variant (catalogSchema in src/catalog-schema.ts checks the data). */
+export interface Variant {
   /** kg-api tag for an unpinned install. */
-  tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/),
+  tag: string;
   /** Appended to a release version for pinned installs ('' → the bare version). */
-  releaseSuffix: z.string().regex(/^(-[a-z0-9][a-z0-9-]*)?$/),
-  description: z.string(),
+  releaseSuffix: string;
+  description: string;
   /** Node `process.arch` values the image is published for. */
-  arches: z.array(z.enum(['x64', 'arm64'])).min(1),
+  arches: Array<'x64' | 'arm64'>;
   /** ROCm runtime inside the image, for ROCm variants. */
-  rocm: z
-    .object({
-      version: z.string().regex(/^\d+\.\d+$/),
-      gfxTargets: z.array(gfxTarget).min(1),
-      /** gfx targets not built into the image that run with an HSA override. */
-      overrides: z.record(gfxTarget, hsaVersion),
-    })
-    .optional(),
-});
+  rocm?: {
+    version: string;
+    gfxTargets: string[];
+    /** gfx targets not built into the image that run with an HSA override. */
+    overrides: Record<string, string>;
+  };
+}
 
-const modeSchema = z.object({
-  label: z.string(),
-  summary: z.string(),
-  variant: z.string(),
+export interface ModeSpec {
+  label: string;
+  summary: string;
+  variant: string;
   /** GPU overlay rendered for this mode, or null (cpu needs none). */
-  overlay: z.string().regex(/^docker-compose\.[a-z0-9.-]+\.yml$/).nullable(),
+  overlay: string | null;
   /** `process.platform` values the mode applies to. */
-  platforms: z.array(z.enum(['linux', 'darwin', 'win32'])).min(1),
+  platforms: Array<'linux' | 'darwin' | 'win32'>;
   /** GPU vendor the mode drives, if any. */
-  gpuVendor: z.enum(['nvidia', 'amd']).nullable(),
-});
+  gpuVendor: 'nvidia' | 'amd' | null;
+}
 
-const catalogSchema = z.object({
-  variants: z.record(z.string(), variantSchema),
-  modes: z.object({
-    nvidia: modeSchema,
-    'amd-host': modeSchema,
-    mac: modeSchema,
-    cpu: modeSchema,
-  }),
-});
+export interface Catalog {
+  variants: Record<string, Variant>;
+  modes: Record<Mode, ModeSpec>;
+}
 
-export const catalog = catalogSchema.parse({
+export const catalog: Catalog = {
   variants: {
     default: {
       tag: 'latest',
@@ -124,10 +115,7 @@ export const catalog = catalogSchema.parse({
       gpuVendor: null,
     },
   },
-});
-
-export type Variant = z.infer<typeof variantSchema>;
-export type ModeSpec = z.infer<typeof modeSchema>;
+};
 
 export function modeSpec(mode: Mode): ModeSpec {
   return catalog.modes[mode];

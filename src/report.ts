@@ -2,7 +2,8 @@
 // status, the findings, the recommendation) made from them. This schema is
 // public API: `kg-init probe --json` prints a Report, and `reportSchema` is
 // exported for consumers (docs/probe-json.md documents it).
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import { MODES } from './catalog.js';
 
 export const FINDING_CODES = [
@@ -45,9 +46,9 @@ export const findingSchema = z.object({
   /** One line: what is wrong or notable. */
   message: z.string(),
   /** One line: what to do about it (a command where there is one). */
-  fix: z.string().optional(),
+  fix: z.optional(z.string()),
   /** The mode this finding is about, when it is about one. */
-  mode: z.enum(MODES).optional(),
+  mode: z.optional(z.enum(MODES)),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
@@ -57,36 +58,36 @@ export type ModeStatus = z.infer<typeof modeStatusSchema>;
 export const gpuSchema = z.object({
   vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']),
   /** Marketing or model name where a source gives one. */
-  name: z.string().optional(),
+  name: z.optional(z.string()),
   /** PCI address (0000:03:00.0); absent where there is no PCI bus (WSL2, macOS). */
-  pciAddress: z.string().optional(),
-  vendorId: z.string().optional(),
-  deviceId: z.string().optional(),
+  pciAddress: z.optional(z.string()),
+  vendorId: z.optional(z.string()),
+  deviceId: z.optional(z.string()),
   /** PCI class code, e.g. 0x030000 (VGA), 0x030200 (3D), 0x120000 (accelerator). */
-  pciClass: z.string().optional(),
+  pciClass: z.optional(z.string()),
   /** Bound kernel driver ('amdgpu', 'nvidia', 'nouveau', 'i915', 'xe', 'vfio-pci'), null when none. */
-  driver: z.string().nullable().optional(),
-  integrated: z.boolean().optional(),
-  vramBytes: z.number().optional(),
+  driver: z.optional(z.nullable(z.string())),
+  integrated: z.optional(z.boolean()),
+  vramBytes: z.optional(z.number()),
   /** AMD: decoded KFD gfx target (gfx1100). */
-  gfxTarget: z.string().optional(),
+  gfxTarget: z.optional(z.string()),
   /** AMD: index among KFD GPU nodes (what ROCR_VISIBLE_DEVICES counts). */
-  kfdIndex: z.number().optional(),
+  kfdIndex: z.optional(z.number()),
   /** AMD: GPU-<16 hex>; NVIDIA: GPU-<uuid>. */
-  uuid: z.string().optional(),
+  uuid: z.optional(z.string()),
   /** /dev/dri/renderD<minor> of this GPU, when known. */
-  renderNode: z.string().optional(),
+  renderNode: z.optional(z.string()),
 });
 export type Gpu = z.infer<typeof gpuSchema>;
 
 export const devNodeSchema = z.object({
   path: z.string(),
   present: z.boolean(),
-  gid: z.number().optional(),
+  gid: z.optional(z.number()),
   /** Group name from /etc/group, when known. */
-  group: z.string().optional(),
+  group: z.optional(z.string()),
   /** Whether this user can open it read-write (decided from mode bits, owner, groups). */
-  userAccess: z.boolean().optional(),
+  userAccess: z.optional(z.boolean()),
 });
 export type DevNode = z.infer<typeof devNodeSchema>;
 
@@ -94,7 +95,7 @@ export const toolRunSchema = z.object({
   command: z.string(),
   args: z.array(z.string()),
   status: z.enum(['ok', 'exit', 'missing', 'timeout', 'error']),
-  exitCode: z.number().nullable(),
+  exitCode: z.nullable(z.number()),
   ms: z.number(),
 });
 
@@ -102,7 +103,7 @@ export const modeAssessmentSchema = z.object({
   mode: z.enum(MODES),
   status: modeStatusSchema,
   imageTag: z.string(),
-  overlay: z.string().nullable(),
+  overlay: z.nullable(z.string()),
   /** One line: why this status (the first blocking reason, or what is verified). */
   reason: z.string(),
   findings: z.array(findingSchema),
@@ -111,8 +112,8 @@ export const modeAssessmentSchema = z.object({
     z.object({
       label: z.string(),
       state: z.enum(['met', 'missing', 'unverified']),
-      detail: z.string().optional(),
-      fix: z.string().optional(),
+      detail: z.optional(z.string()),
+      fix: z.optional(z.string()),
     }),
   ),
 });
@@ -123,9 +124,9 @@ export const amdOverlaySchema = z.object({
   /** Numeric gids owning /dev/kfd and the render nodes. */
   groupGids: z.array(z.number()),
   /** Set when a discrete GPU is pinned over an integrated one. */
-  rocrVisibleDevices: z.string().nullable(),
+  rocrVisibleDevices: z.nullable(z.string()),
   /** Set only when an override applies (an empty value breaks ROCm init). */
-  hsaOverrideGfxVersion: z.string().nullable(),
+  hsaOverrideGfxVersion: z.nullable(z.string()),
 });
 export type AmdOverlay = z.infer<typeof amdOverlaySchema>;
 
@@ -138,7 +139,7 @@ export const reportSchema = z.object({
     platform: z.string(),
     arch: z.string(),
     kernelRelease: z.string(),
-    distro: z.object({ id: z.string().optional(), name: z.string().optional(), version: z.string().optional() }).nullable(),
+    distro: z.nullable(z.object({ id: z.optional(z.string()), name: z.optional(z.string()), version: z.optional(z.string()) })),
     wsl: z.boolean(),
     user: z.string(),
   }),
@@ -149,28 +150,28 @@ export const reportSchema = z.object({
   }),
   rocm: z.object({
     /** Host ROCm userspace version (never a kernel-driver version), null if none. */
-    version: z.string().nullable(),
-    source: z.string().nullable(),
+    version: z.nullable(z.string()),
+    source: z.nullable(z.string()),
     /** amdgpu kernel module version from /sys/module/amdgpu/version. */
-    amdgpuModule: z.string().nullable(),
+    amdgpuModule: z.nullable(z.string()),
   }),
   nvidia: z.object({
-    driverVersion: z.string().nullable(),
-    kernelModule: z.enum(['proprietary', 'open']).nullable(),
+    driverVersion: z.nullable(z.string()),
+    kernelModule: z.nullable(z.enum(['proprietary', 'open'])),
     /** What nvidia-smi did: 'ok', 'missing', 'timeout', 'error' (no driver answer). */
     smi: z.enum(['ok', 'missing', 'timeout', 'error']),
-    smiPath: z.string().nullable(),
+    smiPath: z.nullable(z.string()),
   }),
   docker: z.object({
     installed: z.boolean(),
     running: z.boolean(),
-    version: z.string().nullable(),
+    version: z.nullable(z.string()),
     runtimes: z.array(z.string()),
     nvidiaRuntime: z.boolean(),
     cdiSpecs: z.array(z.string()),
     desktop: z.boolean(),
   }),
-  mac: z.object({ appleSilicon: z.boolean(), chip: z.string().nullable(), version: z.string().nullable() }).nullable(),
+  mac: z.nullable(z.object({ appleSilicon: z.boolean(), chip: z.nullable(z.string()), version: z.nullable(z.string()) })),
   tools: z.array(toolRunSchema),
   modes: z.array(modeAssessmentSchema),
   recommendation: z.object({
@@ -179,7 +180,7 @@ export const reportSchema = z.object({
     reason: z.string(),
   }),
   /** What an amd-host overlay must carry on this host (null when no AMD GPU is visible to KFD). */
-  amdOverlay: amdOverlaySchema.nullable(),
+  amdOverlay: z.nullable(amdOverlaySchema),
   /** Every finding of the host and of every mode, deduplicated by code and message. */
   findings: z.array(findingSchema),
   durationMs: z.number(),

@@ -1,6 +1,6 @@
 // --help, generated from the option table and the catalog, so it cannot drift.
 import { MODES, catalog, DEFAULT_REGISTRY } from '../catalog.js';
-import { COMMANDS, OPTIONS, type OptionSpec, type Subcommand } from './args.js';
+import { COMMANDS, OPTIONS, type OptionSpec, type Subcommand } from './options.js';
 import type { Style } from './color.js';
 
 function optionLine(o: OptionSpec): string {

@@ -10,7 +10,18 @@ export interface IO {
 }
 
 export function processIO(): IO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // A getter: Node builds process.stdin on first access (a stream over the
+    // terminal, pipe or file), which only the wizard needs; --help, --yes and
+    // the subcommands never read it and should not pay for it.
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
 }
 
 export function styles(io: IO, noColor: boolean): { out: Style; err: Style } {

@@ -1,24 +1,20 @@
 // Parses arguments, dispatches, and turns every error into one or two
 // readable lines and an exit code. Each command is its own lazily imported
 // chunk, so a run loads only what it uses (doctor's YAML parser, the probe,
-// the writer); Ink and React load only when a person is at a terminal.
-import { config as zodConfig } from 'zod';
-import { parseArgs, type Args } from './args.js';
+// the writer); Ink and React load only when a person is at a terminal, and
+// zod only where a value is validated (not for --help or --version).
+import { parseCommandLine, type Args } from './options.js';
 import { helpText } from './help.js';
 import { processIO, styles, type IO } from './io.js';
 import { EXIT, KgInitError } from '../errors.js';
 import { VERSION } from '../version.js';
-
-// Each schema parses once per run: zod's JIT (compiling a validator with
-// new Function on first use) costs more start-up time than it saves.
-zodConfig({ jitless: true });
 
 export async function run(argv: readonly string[], io: IO = processIO()): Promise<number> {
   let args: Args;
   const noColorFlag = argv.includes('--no-color');
   const { out, err } = styles(io, noColorFlag);
   try {
-    args = parseArgs(argv);
+    args = await parseCommandLine(argv);
   } catch (e) {
     return reportError(e, io, err.red);
   }

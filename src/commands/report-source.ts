@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { IO } from '../cli/io.js';
 import { describeFsError, KgInitError } from '../errors.js';
-import { reportSchema, type Report } from '../report.js';
+import type { Report } from '../report.js';
 
 export async function hostReport(io: IO): Promise<Report> {
   const file = io.env.KG_INIT_REPORT;
@@ -29,6 +29,8 @@ async function readReport(path: string): Promise<Report> {
   } catch {
     throw new KgInitError(`KG_INIT_REPORT ${path} is not JSON`, 1, 'Give it the output of `kg-init probe --json`.');
   }
+  // The report schema (and zod) load only on this path: a probe's own report is typed by construction.
+  const { reportSchema } = await import('../report.js');
   const r = reportSchema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0];

@@ -1,9 +1,10 @@
 // The keys kg-init owns in .operator.conf and the strict shapes of the values
 // it writes. Every written value matches one of these patterns, so no byte we
 // write means anything to a shell (no quotes, spaces, `$`, backticks, `;`...).
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-setup.js';
 import { MODES } from '../catalog.js';
-import { TAG_RE } from '../cli/args.js';
+import { TAG_RE } from '../cli/patterns.js';
 
 export const OWNED_KEYS = ['GPU_MODE', 'KG_API_IMAGE_TAG', 'IMAGE_SOURCE', 'INITIALIZED_AT'] as const;
 export type OwnedKey = (typeof OWNED_KEYS)[number];
@@ -13,11 +14,11 @@ export const INITIALIZED_AT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 export const confValueSchemas = {
   GPU_MODE: z.enum(MODES),
-  KG_API_IMAGE_TAG: z.string().regex(TAG_RE),
+  KG_API_IMAGE_TAG: z.string().check(z.regex(TAG_RE)),
   // The platform adds the GHCR compose file only when IMAGE_SOURCE=ghcr.
   IMAGE_SOURCE: z.literal('ghcr'),
-  INITIALIZED_AT: z.string().regex(INITIALIZED_AT_RE),
-} as const satisfies Record<OwnedKey, z.ZodType<string>>;
+  INITIALIZED_AT: z.string().check(z.regex(INITIALIZED_AT_RE)),
+} as const satisfies Record<OwnedKey, z.ZodMiniType<string>>;
 
 export type ConfValues = Partial<Record<OwnedKey, string>>;
 

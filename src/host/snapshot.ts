@@ -5,38 +5,40 @@
 // host path, as root/<path>) and run under /bin/sh with the live time bound.
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-setup.js';
 import type { Host, Identity, NodeInfo, RunOptions, RunResult } from './types.js';
 import { spawnBounded } from './spawn.js';
 import { nodeInfoOf } from './live.js';
 
-const octal = z
-  .string()
-  .regex(/^0?[0-7]{3,4}$/, 'expected an octal mode such as "0660"')
-  .transform((s) => parseInt(s, 8));
+const octal = z.pipe(
+  z.string().check(z.regex(/^0?[0-7]{3,4}$/, 'expected an octal mode such as "0660"')),
+  z.transform((s: string) => parseInt(s, 8)),
+);
 
 export const hostFileSchema = z.object({
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   platform: z.enum(['linux', 'darwin', 'win32', 'freebsd', 'openbsd', 'aix', 'sunos', 'android', 'cygwin', 'netbsd', 'haiku']),
-  arch: z.string().min(1),
+  arch: z.string().check(z.minLength(1)),
   kernelRelease: z.string(),
   identity: z.object({
     user: z.string(),
-    uid: z.number().int(),
-    gid: z.number().int(),
-    groups: z.array(z.number().int()),
+    uid: z.number().check(z.int()),
+    gid: z.number().check(z.int()),
+    groups: z.array(z.number().check(z.int())),
   }),
-  files: z
-    .record(
-      z.string().startsWith('/'),
+  files: z._default(
+    z.record(
+      z.string().check(z.startsWith('/')),
       z.object({
         type: z.enum(['char', 'block', 'file', 'dir', 'other']),
         mode: octal,
-        uid: z.number().int(),
-        gid: z.number().int(),
+        uid: z.number().check(z.int()),
+        gid: z.number().check(z.int()),
       }),
-    )
-    .default({}),
+    ),
+    {},
+  ),
 });
 export type HostFile = z.input<typeof hostFileSchema>;
 type ParsedHostFile = z.output<typeof hostFileSchema>;

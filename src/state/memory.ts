@@ -11,7 +11,8 @@
 import { realpath } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-setup.js';
 import { MODES, STATE_DIR, imageTagFor, modeSpec, type Mode } from '../catalog.js';
 import { releaseOfTag } from '../tags.js';
 import type { Gpu, Report } from '../report.js';
@@ -19,29 +20,33 @@ import type { Gpu, Report } from '../report.js';
 /** Relative to the install directory. */
 export const STATE_FILE = `${STATE_DIR}/state.json`;
 
-const fingerprintSchema = z.object({
-  vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']),
-  name: z.string().optional(),
-  /** vendorId:deviceId, e.g. 1002:744c. */
-  pciId: z.string().optional(),
-  pciAddress: z.string().optional(),
-  gfxTarget: z.string().optional(),
-  uuid: z.string().optional(),
-});
-export type GpuFingerprint = z.infer<typeof fingerprintSchema>;
-
-const memorySchema = z.object({
-  schemaVersion: z.literal(1),
-  /** Realpath of the install directory when it was recorded. */
-  dir: z.string(),
-  gpus: z.array(fingerprintSchema),
-  mode: z.enum(MODES),
-  imageTag: z.string(),
-  /** ISO time of the install. */
-  at: z.string(),
-  kgInitVersion: z.string(),
-});
-export type InstallMemory = z.infer<typeof memorySchema>;
+// Built on first use (memory()): only a re-init reads a memory back.
+function makeMemorySchema() {
+  const fingerprintSchema = z.object({
+    vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']),
+    name: z.optional(z.string()),
+    /** vendorId:deviceId, e.g. 1002:744c. */
+    pciId: z.optional(z.string()),
+    pciAddress: z.optional(z.string()),
+    gfxTarget: z.optional(z.string()),
+    uuid: z.optional(z.string()),
+  });
+  return z.object({
+    schemaVersion: z.literal(1),
+    /** Realpath of the install directory when it was recorded. */
+    dir: z.string(),
+    gpus: z.array(fingerprintSchema),
+    mode: z.enum(MODES),
+    imageTag: z.string(),
+    /** ISO time of the install. */
+    at: z.string(),
+    kgInitVersion: z.string(),
+  });
+}
+export type InstallMemory = z.infer<ReturnType<typeof makeMemorySchema>>;
+export type GpuFingerprint = InstallMemory['gpus'][number];
+let memorySchema: ReturnType<typeof makeMemorySchema> | undefined;
+const memory = () => (memorySchema ??= makeMemorySchema());
 
 // ------------------------------------------------------------------ pure
 
@@ -96,7 +101,7 @@ export function stateFileText(m: InstallMemory): string {
 
 export function parseMemory(text: string): InstallMemory | null {
   try {
-    const r = memorySchema.safeParse(JSON.parse(text));
+    const r = memory().safeParse(JSON.parse(text));
     return r.success ? r.data : null;
   } catch {
     return null;
@@ -220,7 +225,7 @@ export async function readMemory(dir: string, env: Env = process.env): Promise<I
   }
   try {
     const store = await openStore(env);
-    const r = memorySchema.safeParse(store.get('installs')?.[real]);
+    const r = memory().safeParse(store.get('installs')?.[real]);
     return r.success ? r.data : null;
   } catch {
     return null;

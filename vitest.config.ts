@@ -10,6 +10,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    setupFiles: ['test/setup/no-ci.ts'],
+    setupFiles: ['test/setup/env.ts'],
   },
 });

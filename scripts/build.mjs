@@ -1,5 +1,6 @@
 // Bundles src/ into dist/: one minified ESM entry (dist/cli.js) plus lazily
-// imported chunks (the Ink wizard), with no runtime dependencies.
+// imported chunks (the Ink wizard), and the headless --yes path as one file
+// (dist/headless.js), with no runtime dependencies.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
@@ -40,31 +41,50 @@ const confStubs = {
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-const result = await build({
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   minify: true,
   legalComments: 'none',
   metafile: true,
-  chunkNames: 'chunks/[name]-[hash]',
   plugins: [rawImports, confStubs],
   define: {
     'process.env.NODE_ENV': '"production"',
     __KG_INIT_VERSION__: JSON.stringify(pkg.version),
   },
-  // Only loaded by Ink when DEV=true; never shipped.
-  external: ['react-devtools-core'],
   // Some bundled CommonJS packages call require(); give the ESM bundle one.
   banner: {
     js: "import{createRequire as __kgCreateRequire}from'node:module';const require=__kgCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
+};
+
+const result = await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  // Only loaded by Ink when DEV=true; never shipped. ./headless.js is the
+  // second bundle below, beside dist/cli.js.
+  external: ['react-devtools-core', './headless.js'],
 });
+
+// Headless `--yes` as one file: no splitting, so the modules it needs (the
+// probe, the writer, conf, zod) load in one read and one compile instead of
+// twenty-odd chunks through the ESM loader (see src/headless.ts). Its dynamic
+// imports are bundled inline. It shares no module state with the split build:
+// a process runs one or the other past dist/cli.js.
+const headless = await build({
+  ...common,
+  entryPoints: { headless: 'src/headless.ts' },
+  outdir: 'dist',
+  splitting: false,
+});
+for (const [k, v] of Object.entries(headless.metafile.outputs)) result.metafile.outputs[k] = v;
+Object.assign(result.metafile.inputs, headless.metafile.inputs);
 
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');

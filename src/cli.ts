@@ -10,6 +10,13 @@ export async function main(argv: readonly string[], io?: IO): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  // Headless configure has a bundle of its own (see headless.ts). Only --yes
+  // and -y set it (the parser refuses --yes=x and -yz), so without either the
+  // command line cannot be one and that bundle is not loaded.
+  if (!io && argv.some((a) => a === '--yes' || a === '-y')) {
+    const code = await (await import('./headless.js')).runHeadless(argv);
+    if (code !== null) return code;
+  }
   const { run } = await import('./cli/run.js');
   return run(argv, io);
 }

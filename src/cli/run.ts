@@ -6,7 +6,8 @@
 import { parseCommandLine, type Args } from './options.js';
 import { helpText } from './help.js';
 import { processIO, styles, type IO } from './io.js';
-import { EXIT, KgInitError } from '../errors.js';
+import { EXIT } from '../errors.js';
+import { reportError } from './report-error.js';
 import { VERSION } from '../version.js';
 
 export async function run(argv: readonly string[], io: IO = processIO()): Promise<number> {
@@ -39,17 +40,4 @@ export async function run(argv: readonly string[], io: IO = processIO()): Promis
   } catch (e) {
     return reportError(e, io, err.red);
   }
-}
-
-function reportError(e: unknown, io: IO, red: (s: string) => string): number {
-  if (e instanceof KgInitError) {
-    io.stderr.write(`${red('kg-init:')} ${e.message}\n`);
-    if (e.hint) io.stderr.write(`${e.hint}\n`);
-    return e.exitCode;
-  }
-  const msg = e instanceof Error ? e.message : String(e);
-  io.stderr.write(`${red('kg-init: unexpected error:')} ${msg}\n`);
-  io.stderr.write('This is a bug in kg-init; please report it with the output of `kg-init probe --json`.\n');
-  if (io.env.KG_INIT_DEBUG && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
-  return EXIT.failure;
 }

@@ -1,7 +1,8 @@
 // One kg-init per install directory: .kg-init/lock holds the pid and start
 // time of the run that owns it. A lock whose pid is gone (a killed run) is
 // recovered; a live one is waited on briefly, then reported.
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
@@ -39,15 +40,17 @@ export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSign
   const path = join(dir, STATE_DIR, 'lock');
   const deadline = Date.now() + waitMs;
   for (;;) {
+    // Taken synchronously, like the writes it guards (see apply.ts); only the
+    // wait for another run sleeps asynchronously.
     try {
-      const fh = await open(path, 'wx', 0o644);
+      const fd = openSync(path, 'wx', 0o644);
       try {
-        await fh.writeFile(`pid=${process.pid}\nstarted=${new Date().toISOString()}\n`);
-        await fh.sync();
+        writeSync(fd, `pid=${process.pid}\nstarted=${new Date().toISOString()}\n`);
+        fsyncSync(fd);
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
-      return { path, release: () => rm(path, { force: true }) };
+      return { path, release: async () => rmSync(path, { force: true }) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new KgInitError(`cannot lock the install directory: ${describeFsError(e, path)}`, 1);
     }

@@ -1,5 +1,14 @@
 // The real machine: host paths are read from '/', commands run on PATH.
-import { promises as fs } from 'node:fs';
+//
+// Files are read synchronously behind the Host's promises. The probe reads a
+// few dozen tiny files in /sys, /proc, /dev and /etc; through fs.promises each
+// read is several round trips through libuv's thread pool (open, fstat, read,
+// close) and together they cost more than the reads themselves, while a
+// synchronous read of a sysfs attribute takes microseconds. Commands still run
+// as child processes, concurrently with the reads. (The cost: a sysfs read
+// that blocks in a broken driver would block the event loop too; through the
+// thread pool it would hang the probe just the same, as reads have no bound.)
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import os from 'node:os';
 import type { Host, Identity, NodeInfo, RunOptions, RunResult } from './types.js';
 import { spawnBounded } from './spawn.js';
@@ -42,7 +51,7 @@ export class LiveHost implements Host {
 
   async readText(path: string): Promise<string | null> {
     try {
-      return await fs.readFile(path, 'utf8');
+      return readFileSync(path, 'utf8');
     } catch {
       return null;
     }
@@ -50,7 +59,7 @@ export class LiveHost implements Host {
 
   async list(path: string): Promise<string[] | null> {
     try {
-      return (await fs.readdir(path)).sort();
+      return readdirSync(path).sort();
     } catch {
       return null;
     }
@@ -58,7 +67,7 @@ export class LiveHost implements Host {
 
   async readLink(path: string): Promise<string | null> {
     try {
-      return await fs.readlink(path);
+      return readlinkSync(path);
     } catch {
       return null;
     }
@@ -66,7 +75,7 @@ export class LiveHost implements Host {
 
   async stat(path: string): Promise<NodeInfo | null> {
     try {
-      return nodeInfoOf(await fs.stat(path));
+      return nodeInfoOf(statSync(path));
     } catch {
       return null;
     }

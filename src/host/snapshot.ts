@@ -3,7 +3,9 @@
 // are followed as links; device-node metadata and the user's identity come from
 // host.json; commands exist only as scripts in <dir>/bin (or, for an absolute
 // host path, as root/<path>) and run under /bin/sh with the live time bound.
-import { promises as fs, type Stats } from 'node:fs';
+// Files are read synchronously behind the Host's promises, as LiveHost does
+// (see live.ts).
+import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import '../zod-setup.js';
@@ -52,7 +54,7 @@ export function hostPath(p: string): string {
 
 async function lstatOrNull(p: string): Promise<Stats | null> {
   try {
-    return await fs.lstat(p);
+    return lstatSync(p);
   } catch {
     return null;
   }
@@ -102,8 +104,8 @@ export class SnapshotHost implements Host {
       if (st.isSymbolicLink() || st.isFile()) {
         if (++hops > MAX_HOPS) return null;
         const target = st.isSymbolicLink()
-          ? await fs.readlink(this.under(cand))
-          : (await fs.readFile(this.under(cand), 'utf8')).trim();
+          ? readlinkSync(this.under(cand))
+          : readFileSync(this.under(cand), 'utf8').trim();
         if (!target) return null;
         cur = hostPath(path.posix.resolve(cur, target));
         // The link target may itself contain links: resolve it again.
@@ -135,19 +137,19 @@ export class SnapshotHost implements Host {
   }
 
   async readText(p: string): Promise<string | null> {
-    return this.withPath(p, (real) => fs.readFile(real, 'utf8'));
+    return this.withPath(p, async (real) => readFileSync(real, 'utf8'));
   }
 
   async list(p: string): Promise<string[] | null> {
-    return this.withPath(p, async (real) => (await fs.readdir(real)).sort());
+    return this.withPath(p, async (real) => readdirSync(real).sort());
   }
 
   async readLink(p: string): Promise<string | null> {
     return this.withPath(p, async (real) => {
-      const st = await fs.lstat(real);
-      if (st.isSymbolicLink()) return fs.readlink(real);
+      const st = lstatSync(real);
+      if (st.isSymbolicLink()) return readlinkSync(real);
       if (!st.isFile()) return null;
-      const t = (await fs.readFile(real, 'utf8')).trim();
+      const t = readFileSync(real, 'utf8').trim();
       return t && !t.includes('\n') ? t : null;
     });
   }
@@ -155,7 +157,7 @@ export class SnapshotHost implements Host {
   async stat(p: string): Promise<NodeInfo | null> {
     const meta = this.files[hostPath(p)];
     if (meta) return { type: meta.type, mode: meta.mode, uid: meta.uid, gid: meta.gid };
-    return this.withPath(p, async (real) => nodeInfoOf(await fs.stat(real)));
+    return this.withPath(p, async (real) => nodeInfoOf(statSync(real)));
   }
 
   async run(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {

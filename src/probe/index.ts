@@ -76,6 +76,9 @@ export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Report
 
   const linux = host.platform === 'linux';
   const darwin = host.platform === 'darwin';
+  // docker info is the slowest source (a process to start, a daemon to ask):
+  // started before any file is read, it runs while the rest is gathered.
+  const dockerInfoP = runner.run('docker', ['info', '--format', '{{json .}}']);
 
   const platformP = check(
     'platform',
@@ -252,7 +255,7 @@ export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Report
     'docker',
     'Docker',
     async (): Promise<Facts['docker']> => {
-      const r = await runner.run('docker', ['info', '--format', '{{json .}}']);
+      const r = await dockerInfoP;
       const cdiSpecs: string[] = [];
       if (linux) {
         for (const dir of ['/etc/cdi', '/var/run/cdi']) {

@@ -21,12 +21,14 @@ const rawImports = {
 };
 
 // conf (the re-init memory store) statically imports ajv, ajv-formats and
-// semver, which it only uses for its `schema` and `migrations` options; kg-init
-// uses neither, so they are replaced by stubs that throw if ever reached.
+// semver, which it only uses for its `schema` and `migrations` options, and
+// node:crypto, only for its `encryptionKey` option; kg-init uses none of them,
+// so they are replaced by stubs that throw if ever reached (node:crypto alone
+// is some fifteen of Node's internal modules to load at start-up).
 const confStubs = {
   name: 'conf-stubs',
   setup(b) {
-    b.onResolve({ filter: /^(ajv\/dist\/2020\.js|ajv-formats|semver)$/ }, (args) =>
+    b.onResolve({ filter: /^(ajv\/dist\/2020\.js|ajv-formats|semver|node:crypto)$/ }, (args) =>
       /node_modules\/conf\//.test(args.importer) ? { path: args.path, namespace: 'conf-stub' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'conf-stub' }, () => ({

@@ -17,7 +17,6 @@
 // take a fraction of that. Only waiting for another run's lock stays
 // asynchronous (it sleeps, and Ctrl-C must reach it). A Ctrl-C that arrives
 // during the few milliseconds of writing takes effect once they are done.
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -108,7 +107,10 @@ function atomicWrite(path: string, text: string | Buffer, fault: string | null =
   } catch {
     // new file
   }
-  const tmp = join(dirname(path), `.${basename(path)}.kg-init-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  // Unique enough beside the pid ('wx' refuses a name that exists); not
+  // node:crypto, whose load alone costs a headless run more than its writes.
+  const tag = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  const tmp = join(dirname(path), `.${basename(path)}.kg-init-${process.pid}-${tag}.tmp`);
   try {
     const fd = openSync(tmp, 'wx', mode);
     try {

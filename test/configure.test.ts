@@ -204,6 +204,13 @@ describe('kg-init --yes', () => {
 });
 
 describe('bad input', () => {
+  test.skipIf(process.platform !== 'linux')('a --dir that cannot be created (under /proc) exits 1 naming it, instead of hanging', async () => {
+    const r = await kg(['-C', '/proc/kg-init-no-such-dir/x'], reports.cpu!);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('/proc/kg-init-no-such-dir/x');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   test.each([
     ['NUL bytes', Buffer.from('GPU_MODE=cpu\n\0\0binary'), /not a text file/],
     ['invalid UTF-8', Buffer.from([0x47, 0x50, 0x55, 0x3d, 0xc3, 0x28, 0x0a]), /not valid UTF-8/],

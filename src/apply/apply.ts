@@ -23,7 +23,6 @@ import {
   copyFileSync,
   fsyncSync,
   lstatSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -40,6 +39,7 @@ import type { ApplyResult, FileChange, Plan } from '../plan/types.js';
 import { acquireLock, clearStaleLock } from './lock.js';
 import { decodeConf } from '../conf/decode.js';
 import { STATE_FILE } from '../state/memory.js';
+import { ensureDirSync } from '../util/ensure-dir.js';
 
 export interface ApplyOptions {
   /** Aborting before the commit point rolls back and ends with exit 130. */
@@ -176,7 +176,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
 
   const dir = plan.dir;
   try {
-    mkdirSync(join(dir, STATE_DIR), { recursive: true });
+    ensureDirSync(join(dir, STATE_DIR));
   } catch (e) {
     throw fsError(e, dir);
   }
@@ -215,7 +215,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
       let bdir = join(dir, STATE_DIR, 'backups', stamp);
       for (let n = 2; exists(bdir); n++) bdir = join(dir, STATE_DIR, 'backups', `${stamp}-${n}`);
       try {
-        mkdirSync(bdir, { recursive: true });
+        ensureDirSync(bdir);
         for (const c of toBackUp) {
           const dest = join(bdir, c.path);
           copyFileSync(targetPath(c.path), dest, constants.COPYFILE_EXCL);

@@ -10,6 +10,7 @@ import type { Report } from '../report.js';
 import { VERSION } from '../version.js';
 import type { Host, NodeInfo, RunOptions, RunResult } from './types.js';
 import { hostPath, type HostFile } from './snapshot.js';
+import { ensureDir } from '../util/ensure-dir.js';
 
 export class RecordingHost implements Host {
   readonly texts = new Map<string, string | null>();
@@ -66,7 +67,7 @@ export async function prepareSnapshotDir(dir: string, cwd: string): Promise<stri
     if (code !== 'ENOENT') throw new KgInitError(describeFsError(e, abs), 1, 'Give --save-snapshot a new or empty directory.');
   }
   try {
-    await fs.mkdir(abs, { recursive: true });
+    await ensureDir(abs);
   } catch (e) {
     throw new KgInitError(`cannot create the snapshot directory: ${describeFsError(e, abs)}`);
   }
@@ -102,7 +103,7 @@ export function replayScript(name: string, runs: RunResult[]): string {
 
 async function writeFileIn(root: string, p: string, text: string): Promise<void> {
   const real = path.join(root, hostPath(p));
-  await fs.mkdir(path.dirname(real), { recursive: true });
+  await ensureDir(path.dirname(real));
   await fs.writeFile(real, text);
 }
 
@@ -118,8 +119,8 @@ async function exists(p: string): Promise<boolean> {
 export async function writeSnapshot(rec: RecordingHost, dir: string, report?: Report): Promise<void> {
   const root = path.join(dir, 'root');
   const bin = path.join(dir, 'bin');
-  await fs.mkdir(root, { recursive: true });
-  await fs.mkdir(bin, { recursive: true });
+  await ensureDir(root);
+  await ensureDir(bin);
   const files: NonNullable<HostFile['files']> = {};
 
   for (const [p, text] of rec.texts) if (text !== null) await writeFileIn(root, p, text);
@@ -129,7 +130,7 @@ export async function writeSnapshot(rec: RecordingHost, dir: string, report?: Re
     if (!st) continue;
     const real = path.join(root, p);
     if (st.type === 'dir') {
-      await fs.mkdir(real, { recursive: true });
+      await ensureDir(real);
       continue;
     }
     if (!(await exists(real))) await writeFileIn(root, p, '');
@@ -140,11 +141,11 @@ export async function writeSnapshot(rec: RecordingHost, dir: string, report?: Re
   for (const [p, entries] of rec.lists) {
     if (entries === null) continue;
     const real = path.join(root, p);
-    await fs.mkdir(real, { recursive: true });
+    await ensureDir(real);
     // Entries the probe listed but never opened still have to be listed on replay.
     for (const e of entries) {
       const child = path.join(real, e);
-      if (!(await exists(child))) await fs.mkdir(child, { recursive: true });
+      if (!(await exists(child))) await ensureDir(child);
     }
   }
 
@@ -157,7 +158,7 @@ export async function writeSnapshot(rec: RecordingHost, dir: string, report?: Re
     const name = command.split('/').pop() ?? command;
     const script = replayScript(name, runs);
     const target = command.startsWith('/') ? path.join(root, hostPath(command)) : path.join(bin, name);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    await ensureDir(path.dirname(target));
     await fs.writeFile(target, script, { mode: 0o755 });
   }
 

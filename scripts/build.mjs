@@ -40,6 +40,22 @@ const confStubs = {
   },
 };
 
+// Ink imports its React devtools bridge only when DEV=true; shipping it would
+// add ~50 KB that no user runs. The stub fails the way a missing module does,
+// so Ink prints its own hint instead.
+const inkDevtoolsStub = {
+  name: 'ink-devtools-stub',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) =>
+      /node_modules\/ink\//.test(args.importer) ? { path: 'ink-devtools', namespace: 'ink-devtools-stub' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'ink-devtools-stub' }, () => ({
+      contents: "const e = new Error('React devtools are not bundled with kg-init'); e.code = 'ERR_MODULE_NOT_FOUND'; throw e;",
+      loader: 'js',
+    }));
+  },
+};
+
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
@@ -51,7 +67,7 @@ const common = {
   minify: true,
   legalComments: 'none',
   metafile: true,
-  plugins: [rawImports, confStubs],
+  plugins: [rawImports, confStubs, inkDevtoolsStub],
   define: {
     'process.env.NODE_ENV': '"production"',
     __KG_INIT_VERSION__: JSON.stringify(pkg.version),

@@ -7,16 +7,9 @@ import type { ModeAssessment, Report } from '../report.js';
 import type { ApplyResult, InstallState, Plan } from '../plan/types.js';
 import { EXIT } from '../errors.js';
 
-export type CheckState = 'running' | 'ok' | 'warn' | 'fail' | 'skip';
-
 /** One probe check as it runs (the probe reports each one through onCheck). */
-export interface CheckEvent {
-  id: string;
-  label: string;
-  state: CheckState;
-  /** One line: what the check found. */
-  detail?: string;
-}
+export type { CheckEvent, CheckState } from '../probe/index.js';
+import type { CheckEvent } from '../probe/index.js';
 
 export type Step = 'probe' | 'mode' | 'confirm-blocked' | 'review' | 'writing' | 'done' | 'cancelled' | 'error';
 

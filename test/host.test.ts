@@ -121,6 +121,31 @@ describe('command runner', () => {
     await until(() => !alive(), `grandchild ${pid} to be killed`);
   });
 
+  it('an abort (the wizard\'s Ctrl+C) kills the process group before the bound and reports it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kg-run-'));
+    const script = path.join(dir, 'hang.sh');
+    writeFileSync(script, '/bin/sleep 60 &\necho $!\nexec /bin/sleep 60\n');
+    const ac = new AbortController();
+    const pending = spawnBounded({ file: '/bin/sh', argv: [script], command: 'hang', args: [], timeoutMs: 2000, signal: ac.signal });
+    setTimeout(() => ac.abort(), 100);
+    const r = await pending;
+    expect(r.status).toBe('error'); // not 'timeout': nothing waited for the bound
+    expect(r.stderr).toContain('aborted');
+    const pid = Number(r.stdout.trim());
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (pid > 0) await until(() => !alive(), `grandchild ${pid} to be killed`);
+    // An already aborted signal never starts a long wait either.
+    const again = await spawnBounded({ file: '/bin/sh', argv: [script], command: 'hang', args: [], signal: AbortSignal.abort() });
+    expect(again.status).toBe('error');
+  });
+
   it('never waits more than 2 s per command', () => {
     expect(boundedTimeout(60_000)).toBe(2000);
     expect(boundedTimeout(undefined)).toBe(2000);

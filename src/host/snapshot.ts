@@ -178,6 +178,7 @@ export class SnapshotHost implements Host {
       args,
       timeoutMs: opts.timeoutMs,
       maxBytes: opts.maxBytes,
+      signal: opts.signal,
       cwd: this.dir,
     });
   }

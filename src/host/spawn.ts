@@ -18,6 +18,8 @@ export interface SpawnSpec {
   timeoutMs?: number;
   maxBytes?: number;
   cwd?: string;
+  /** Aborting kills the process group at once (the person pressed Ctrl+C). */
+  signal?: AbortSignal;
 }
 
 export function boundedTimeout(ms: number | undefined): number {
@@ -40,6 +42,7 @@ export function spawnBounded(spec: SpawnSpec): Promise<RunResult> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onAbort);
       resolve({
         status,
         exitCode,
@@ -76,6 +79,15 @@ export function spawnBounded(spec: SpawnSpec): Promise<RunResult> {
         }
       }
     };
+    const onAbort = () => {
+      killGroup();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      err.push(Buffer.from('aborted'));
+      finish('error', null);
+    };
+    if (spec.signal?.aborted) queueMicrotask(onAbort);
+    else spec.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
       killGroup();
       // A grandchild outside the group could hold the pipes open: let go of them.

@@ -42,6 +42,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Output beyond this many bytes per stream is dropped (default 1 MiB). */
   maxBytes?: number;
+  /** Aborting kills the process group at once (status 'error', stderr 'aborted'). */
+  signal?: AbortSignal;
 }
 
 export interface Host {

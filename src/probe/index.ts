@@ -30,6 +30,8 @@ export interface CheckEvent {
 
 export interface ProbeOptions {
   onCheck?: (ev: CheckEvent) => void;
+  /** Aborting kills the tools still running (the wizard's Ctrl+C), so the process can end at once. */
+  signal?: AbortSignal;
 }
 
 /** Per-command bound. */
@@ -44,13 +46,16 @@ type Checked = { state: Exclude<CheckState, 'running'>; detail: string };
 class Runner {
   readonly tools: ToolRun[] = [];
   private readonly deadline = performance.now() + PROBE_BUDGET_MS;
-  constructor(private readonly host: Host) {}
+  constructor(
+    private readonly host: Host,
+    private readonly signal?: AbortSignal,
+  ) {}
   async run(command: string, args: string[]): Promise<RunResult> {
     const left = Math.floor(this.deadline - performance.now());
     const r =
       left <= 0
         ? { status: 'timeout' as const, exitCode: null, stdout: '', stderr: '', ms: 0, command, args }
-        : await this.host.run(command, args, { timeoutMs: Math.min(TOOL_TIMEOUT_MS, left), maxBytes: 1 << 20 });
+        : await this.host.run(command, args, { timeoutMs: Math.min(TOOL_TIMEOUT_MS, left), maxBytes: 1 << 20, signal: this.signal });
     this.tools.push({ command, args, status: r.status, exitCode: r.exitCode, ms: r.ms });
     return r;
   }
@@ -64,7 +69,7 @@ function fmtBytes(n: number | undefined): string {
 
 export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Report> {
   const started = performance.now();
-  const runner = new Runner(host);
+  const runner = new Runner(host, opts.signal);
   const emit = opts.onCheck ?? (() => {});
   const check = async <T>(id: string, label: string, work: () => Promise<T>, judge: (v: T) => Checked): Promise<T> => {
     emit({ id, label, state: 'running' });

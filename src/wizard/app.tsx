@@ -108,7 +108,10 @@ export function WizardApp(props: WizardProps): ReactNode {
     const onCheck = (check: Parameters<Parameters<WizardDeps['probe']>[0]>[0]) => {
       if (live) dispatch({ type: 'check', check });
     };
-    Promise.all([deps.probe(onCheck), deps.readInstall()]).then(
+    // Leaving the wizard (Ctrl+C, q) while tools still run kills them, so the
+    // process ends at once instead of when the slowest tool times out.
+    const probing = new AbortController();
+    Promise.all([deps.probe(onCheck, probing.signal), deps.readInstall()]).then(
       async ([report, install]) => {
         // What changed since the last run is a nicety: never let it stop the wizard.
         const change = deps.changeSince ? await deps.changeSince(report, install).catch(() => []) : [];
@@ -118,6 +121,7 @@ export function WizardApp(props: WizardProps): ReactNode {
     );
     return () => {
       live = false;
+      probing.abort();
     };
   }, [deps, dispatch]);
 

@@ -8,7 +8,7 @@ import type { CheckEvent } from './state.js';
 
 export interface WizardDeps {
   /** Probes the host, reporting each check as it starts and ends. */
-  probe(onCheck: (ev: CheckEvent) => void): Promise<Report>;
+  probe(onCheck: (ev: CheckEvent) => void, signal?: AbortSignal): Promise<Report>;
   /** Reads the install directory as it is now. */
   readInstall(): Promise<InstallState>;
   /** Turns the answers into the files that would change (nothing is written). */

@@ -119,8 +119,8 @@ async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
   let report: Report | null = null;
   let install: InstallState | null = null;
   return {
-    async probe(onCheck) {
-      report = io.env.KG_INIT_REPORT ? await hostReport(io) : await probe(await openHost(io.env), { onCheck });
+    async probe(onCheck, signal) {
+      report = io.env.KG_INIT_REPORT ? await hostReport(io) : await probe(await openHost(io.env), signal ? { onCheck, signal } : { onCheck });
       return report;
     },
     async readInstall() {

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import {
+  cpSync,
   chmodSync, closeSync, constants, existsSync, openSync, writeSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync,
   rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
@@ -304,6 +305,29 @@ describe('bad input', () => {
 });
 
 describe('Ctrl-C', () => {
+  test.skipIf(process.platform !== 'linux')('SIGINT while a probe tool hangs: exit 130 at once, and the hung tool is killed, not left behind', async () => {
+    const snap = join(root, `hangs-${++n}`);
+    cpSync('../shared/hosts/nvidia-smi-hangs', snap, { recursive: true });
+    const pidFile = join(snap, 'tool.pid');
+    writeFileSync(join(snap, 'bin', 'nvidia-smi'), `#!/bin/sh\necho $$ > '${pidFile}'\nexec /bin/sleep 600\n`);
+    const child = spawn(process.execPath, [BIN, '--yes', '-C', newDir()], { env: { ...process.env, KG_INIT_HOST_SNAPSHOT: snap }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') await new Promise((r) => setTimeout(r, 10));
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    // Gone, or a zombie waiting for init to reap it: either way not running.
+    const running = () => {
+      try {
+        return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 200 && running(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(running()).toBe(false);
+  });
+
   test('SIGINT while waiting for another run\'s lock: exit 130, nothing written', async () => {
     const dir = newDir();
     mkdirSync(join(dir, '.kg-init'), { recursive: true });

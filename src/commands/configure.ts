@@ -19,7 +19,7 @@ import { describeChange, memoryFor, readMemory, recordInstall, type ChangeSummar
 
 export interface ConfigureDeps {
   /** The probe report (default: hostReport). */
-  report?: (io: IO) => Promise<Report>;
+  report?: (io: IO, signal?: AbortSignal) => Promise<Report>;
   /** Ends the run with 130 when aborted (default: SIGINT). */
   signal?: AbortSignal;
 }
@@ -65,7 +65,7 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   const dir = resolve(io.cwd, args.dir ?? '.');
   const cancelled = new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
 
-  const report = await Promise.race([(deps.report ?? hostReport)(io), aborted(signal)]);
+  const report = await Promise.race([(deps.report ?? hostReport)(io, signal), aborted(signal)]);
   if (report === 'aborted' || signal.aborted) throw cancelled;
   const install = await readInstall(dir);
   const now = new Date();

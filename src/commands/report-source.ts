@@ -9,11 +9,12 @@ import type { IO } from '../cli/io.js';
 import { describeFsError, KgInitError } from '../errors.js';
 import type { Report } from '../report.js';
 
-export async function hostReport(io: IO): Promise<Report> {
+/** `signal`: aborting kills the probe's tools still running (Ctrl-C), so none is left behind. */
+export async function hostReport(io: IO, signal?: AbortSignal): Promise<Report> {
   const file = io.env.KG_INIT_REPORT;
   if (file) return readReport(resolve(io.cwd, file));
   const { openHost } = await import('../host/index.js');
-  return (await import('../probe/index.js')).probe(await openHost(io.env));
+  return (await import('../probe/index.js')).probe(await openHost(io.env), signal ? { signal } : {});
 }
 
 async function readReport(path: string): Promise<Report> {

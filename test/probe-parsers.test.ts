@@ -213,3 +213,13 @@ describe('platform and macOS', () => {
     expect(parseMacVersion('ProductName: macOS')).toBeNull();
   });
 });
+
+describe('parseNvidiaProcModel', () => {
+  it('reads the driver\'s model line, which is there even when nvidia-smi hangs', async () => {
+    const { parseNvidiaProcModel } = await import('../src/probe/nvidia.js');
+    expect(parseNvidiaProcModel('Model: \t\t NVIDIA RTX A6000\nIRQ:   \t\t 180\n')).toBe('NVIDIA RTX A6000');
+    expect(parseNvidiaProcModel('IRQ: 180\n')).toBeNull();
+    expect(parseNvidiaProcModel('Model: \u0000\u0001garbage\n')).toBeNull();
+    expect(parseNvidiaProcModel(null)).toBeNull();
+  });
+});

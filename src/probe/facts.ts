@@ -88,6 +88,8 @@ export interface Facts {
     smiGpus: NvidiaSmiGpu[];
     /** Bus addresses under /proc/driver/nvidia/gpus. */
     procGpus: string[];
+    /** The driver's model name per bus address (…/gpus/<addr>/information), known even when nvidia-smi hangs. */
+    procModels?: Record<string, string>;
   };
   docker: {
     installed: boolean;

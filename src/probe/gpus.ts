@@ -45,6 +45,8 @@ export function buildGpus(f: GpuInput): Gpu[] {
     }
     if (d.vendor === 'nvidia') {
       const s = smiByBus.get(d.address);
+      const model = f.nvidia.procModels?.[d.address];
+      if (model) g.name = model;
       if (s) {
         usedSmi.add(s);
         g.name = s.name;

@@ -11,7 +11,7 @@ import { readPci } from './pci.js';
 import { readKfd } from './kfd.js';
 import { readDevNodes } from './devnodes.js';
 import { parseAmdSmiVersion, parseModuleVersion, parseRocmInfoVersion, parseRocmVersionHeader } from './rocm.js';
-import { SMI_QUERY_ARGS, parseNvidiaProcVersion, parseNvidiaSmiQuery, smiFailureLine } from './nvidia.js';
+import { SMI_QUERY_ARGS, parseNvidiaProcModel, parseNvidiaProcVersion, parseNvidiaSmiQuery, smiFailureLine } from './nvidia.js';
 import { isNvidiaCdiSpec, parseDockerInfo } from './docker.js';
 import { isWslKernel, parseOsRelease } from './platform.js';
 import { isAppleSilicon, parseMacChip, parseMacVersion } from './mac.js';
@@ -198,6 +198,13 @@ export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Report
           const [pci, plat] = await Promise.all([pciP, platformP]);
           const [ver, procGpus] = await Promise.all([host.readText('/proc/driver/nvidia/version'), host.list('/proc/driver/nvidia/gpus')]);
           const proc = parseNvidiaProcVersion(ver);
+          const procModels: Record<string, string> = {};
+          await Promise.all(
+            (procGpus ?? []).map(async (addr) => {
+              const model = parseNvidiaProcModel(await host.readText(`/proc/driver/nvidia/gpus/${addr}/information`));
+              if (model) procModels[addr] = model;
+            }),
+          );
           const base: Facts['nvidia'] & { skipped: boolean } = {
             driverVersion: proc?.version ?? null,
             kernelModule: proc?.kernelModule ?? null,
@@ -206,6 +213,7 @@ export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Report
             smiMessage: null,
             smiGpus: [],
             procGpus: (procGpus ?? []).sort(),
+            procModels,
             skipped: false,
           };
           const nvidiaPci = pci.devices.some((d) => d.vendor === 'nvidia');

@@ -65,3 +65,15 @@ export function smiFailureLine(stdout: string, stderr: string): string {
   const first = text.split('\n').map((l) => l.trim()).find((l) => l.length > 0);
   return first ? `nvidia-smi: ${first.slice(0, 160)}` : 'nvidia-smi gave no usable answer';
 }
+
+/**
+ * The model line of /proc/driver/nvidia/gpus/<addr>/information
+ * ("Model: \t\t NVIDIA RTX A6000"): the kernel module's own answer, there even
+ * when nvidia-smi hangs on a GPU in an error state.
+ */
+export function parseNvidiaProcModel(text: string | null): string | null {
+  if (!text) return null;
+  const m = /^Model:\s*(.+?)\s*$/m.exec(text);
+  const name = m?.[1];
+  return name && /^[\x20-\x7e]{1,100}$/.test(name) ? name : null;
+}

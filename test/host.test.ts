@@ -2,7 +2,7 @@
 // commands only from bin/), the live command runner's time bound and group
 // kill, and a clear error for a directory that is not a snapshot.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SHARED_HOSTS, runCli } from './helpers/cli.js';
@@ -99,6 +99,20 @@ describe('snapshot host', () => {
   });
 });
 
+/** Whether a pid still exists (a zombie counts as gone: it no longer runs). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
 describe('command runner', () => {
   it('kills the whole process group at the time bound', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kg-run-'));
@@ -110,14 +124,7 @@ describe('command runner', () => {
     expect(r.exitCode).toBeNull();
     const pid = Number(r.stdout.trim());
     expect(pid).toBeGreaterThan(0);
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const alive = () => processAlive(pid);
     await until(() => !alive(), `grandchild ${pid} to be killed`);
   });
 
@@ -132,14 +139,7 @@ describe('command runner', () => {
     expect(r.status).toBe('error'); // not 'timeout': nothing waited for the bound
     expect(r.stderr).toContain('aborted');
     const pid = Number(r.stdout.trim());
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const alive = () => processAlive(pid);
     if (pid > 0) await until(() => !alive(), `grandchild ${pid} to be killed`);
     // An already aborted signal never starts a long wait either.
     const again = await spawnBounded({ file: '/bin/sh', argv: [script], command: 'hang', args: [], signal: AbortSignal.abort() });

@@ -27,6 +27,17 @@ function wizard(args: string[] = [], env: Record<string, string | undefined> = {
   return r;
 }
 
+/** Enter on every screen: accept the recommendation and write it (exit 0). */
+async function enterThrough(r: PtyRun) {
+  await r.until('Recommended:');
+  r.write(KEY.enter);
+  await r.until('choose a GPU mode');
+  r.write(KEY.enter);
+  await r.until('review');
+  r.write(KEY.enter);
+  expect(await r.exit()).toBe(0);
+}
+
 /** The screen never used more rows than the terminal has: nothing scrolled off, nothing wiped. */
 function expectWholeScreen(r: PtyRun, rows = 24) {
   expect(r.bufferLength()).toBe(rows);
@@ -114,13 +125,7 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard in a pseudo-terminal
   ] as const) {
     it(`${name}: no colour escapes at all`, async () => {
       const r = wizard([...args], { ...env });
-      await r.until('Recommended:');
-      r.write(KEY.enter);
-      await r.until('choose a GPU mode');
-      r.write(KEY.enter);
-      await r.until('review');
-      r.write(KEY.enter);
-      expect(await r.exit()).toBe(0);
+      await enterThrough(r);
       expect(r.raw()).not.toMatch(SGR);
     });
   }
@@ -175,13 +180,7 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard in a pseudo-terminal
       command: ['/bin/sh', ['-c', `printf '' | "${process.execPath}" bin/kg-init.js --dir "${dir}"`]],
     });
     runs.push(r);
-    await r.until('Recommended:');
-    r.write(KEY.enter);
-    await r.until('choose a GPU mode');
-    r.write(KEY.enter);
-    await r.until('review');
-    r.write(KEY.enter);
-    expect(await r.exit()).toBe(0);
+    await enterThrough(r);
     expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toMatch(/^GPU_MODE=amd-host$/m);
   });
 

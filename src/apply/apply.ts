@@ -39,7 +39,7 @@ import type { ApplyResult, FileChange, Plan } from '../plan/types.js';
 import { acquireLock, clearStaleLock } from './lock.js';
 import { decodeConf } from '../conf/decode.js';
 import { STATE_FILE } from '../state/memory.js';
-import { ensureDirSync } from '../util/ensure-dir.js';
+import { ensureDirSync, pathExists } from '../util/ensure-dir.js';
 
 export interface ApplyOptions {
   /** Aborting before the commit point rolls back and ends with exit 130. */
@@ -67,15 +67,6 @@ export interface ApplyOptions {
 }
 
 const TMP_RE = /^\..+\.kg-init-\d+-[0-9a-f]+\.tmp$/;
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function fsyncPath(path: string, flags: number = constants.O_RDONLY): void {
   const fd = openSync(path, flags);
@@ -213,7 +204,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     if (toBackUp.length) {
       const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, ''); // 20260101T120000Z
       let bdir = join(dir, STATE_DIR, 'backups', stamp);
-      for (let n = 2; exists(bdir); n++) bdir = join(dir, STATE_DIR, 'backups', `${stamp}-${n}`);
+      for (let n = 2; pathExists(bdir); n++) bdir = join(dir, STATE_DIR, 'backups', `${stamp}-${n}`);
       try {
         ensureDirSync(bdir);
         for (const c of toBackUp) {

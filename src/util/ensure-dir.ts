@@ -18,7 +18,8 @@ function missingLevels(path: string, exists: (p: string) => boolean): string[] {
   return levels;
 }
 
-function existsSync(p: string): boolean {
+/** Whether anything is at `p` (stat succeeds). */
+export function pathExists(p: string): boolean {
   try {
     statSync(p);
     return true;
@@ -28,7 +29,7 @@ function existsSync(p: string): boolean {
 }
 
 export function ensureDirSync(path: string): void {
-  for (const level of missingLevels(path, existsSync)) {
+  for (const level of missingLevels(path, pathExists)) {
     try {
       mkdirSync(level);
     } catch (e) {

@@ -2,7 +2,7 @@
 // time of the run that owns it. A lock whose pid is gone (a killed run) is
 // recovered; a live one is waited on briefly, then reported.
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
@@ -22,18 +22,41 @@ function alive(pid: number): boolean {
   }
 }
 
-async function holder(path: string): Promise<{ pid: number | null; stale: boolean }> {
-  let text: string;
+interface Holder {
+  pid: number | null;
+  stale: boolean;
+  /** The inode read, so that only that very file is removed as stale. */
+  ino: number | null;
+}
+
+async function holder(path: string): Promise<Holder> {
+  // Content and age from one open file: a lock released and taken again by
+  // another run between a read and a stat must never pass for a stale one.
+  let fh;
   try {
-    text = await readFile(path, 'utf8');
+    fh = await open(path, 'r');
   } catch {
-    return { pid: null, stale: false }; // absent, or gone meanwhile: try again
+    return { pid: null, stale: false, ino: null }; // absent, or gone meanwhile: try again
   }
-  const pid = Number(/^pid=(\d+)/m.exec(text)?.[1] ?? NaN);
-  if (Number.isInteger(pid) && pid > 0) return { pid, stale: !alive(pid) };
-  // Empty or torn (killed while writing it): stale once it is not brand new.
-  const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => Infinity);
-  return { pid: null, stale: age > 2000 };
+  try {
+    const st = await fh.stat();
+    const text = await fh.readFile('utf8');
+    const pid = Number(/^pid=(\d+)/m.exec(text)?.[1] ?? NaN);
+    if (Number.isInteger(pid) && pid > 0) return { pid, stale: !alive(pid), ino: st.ino };
+    // Empty or torn (killed while writing it): stale once it is not brand new.
+    return { pid: null, stale: Date.now() - st.mtimeMs > 2000, ino: st.ino };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Removes the stale lock judged by `h`, and nothing else: not a lock another run has taken since. */
+async function removeStale(path: string, h: Holder): Promise<void> {
+  try {
+    if ((await stat(path)).ino === h.ino) await rm(path, { force: true });
+  } catch {
+    // already gone
+  }
 }
 
 export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSignal): Promise<Lock> {
@@ -56,7 +79,7 @@ export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSign
     }
     const h = await holder(path);
     if (h.stale) {
-      await rm(path, { force: true });
+      await removeStale(path, h);
       continue;
     }
     if (Date.now() >= deadline) {
@@ -75,5 +98,5 @@ export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSign
 export async function clearStaleLock(dir: string): Promise<void> {
   const path = join(dir, STATE_DIR, 'lock');
   const h = await holder(path);
-  if (h.stale) await rm(path, { force: true });
+  if (h.stale) await removeStale(path, h);
 }

@@ -284,7 +284,8 @@ function staleFiles(plan: Plan): { of: Map<string, string>; stale: string | null
   for (const c of plan.files) {
     const target = targetOf(plan.dir, c);
     of.set(c.path, target);
-    if (c.action === 'unchanged' || stale) continue;
+    // Unchanged files too: the plan counts on them being as it read them.
+    if (stale) continue;
     let now: string | null;
     try {
       now = currentText(target);

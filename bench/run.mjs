@@ -131,7 +131,7 @@ async function probeInProcess() {
   const { build } = await import('esbuild');
   const out = mkdtempSync(join(tmpdir(), 'kg-bench-probe-'));
   const entry = join(out, 'entry.ts');
-  writeFileSync(entry, `export { probe } from ${JSON.stringify(join(ROOT, 'src/probe/index.ts'))};\nexport { openHost } from ${JSON.stringify(join(ROOT, 'src/host/index.ts'))};\n`);
+  writeFileSync(entry, `export { probeReport as probe } from ${JSON.stringify(join(ROOT, 'src/assess/report.ts'))};\nexport { openHost } from ${JSON.stringify(join(ROOT, 'src/host/index.ts'))};\n`);
   await build({
     entryPoints: [entry], outfile: join(out, 'probe.mjs'), bundle: true, format: 'esm', platform: 'node', target: 'node20',
     define: { __KG_INIT_VERSION__: '"bench"', 'process.env.NODE_ENV': '"production"' },

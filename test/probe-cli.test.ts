@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { SHARED_HOSTS, OWN_HOSTS, runCli } from './helpers/cli.js';
 import { openSnapshot } from '../src/host/index.js';
-import { probe, type CheckEvent } from '../src/probe/index.js';
+import type { CheckEvent } from '../src/probe/index.js';
+import { probeReport as probe } from '../src/assess/report.js';
 import { reportSchema } from '../src/report.js';
 
 const host = (n: string) => ({ KG_INIT_HOST_SNAPSHOT: path.join(SHARED_HOSTS, n) });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { OWN_HOSTS, SHARED_HOSTS, runCli } from './helpers/cli.js';
 import { openSnapshot } from '../src/host/index.js';
 import { RecordingHost, writeSnapshot } from '../src/host/record.js';
-import { probe } from '../src/probe/index.js';
+import { probeReport as probe } from '../src/assess/report.js';
 import { reportSchema, type Report } from '../src/report.js';
 
 /** A report without what legitimately differs between two runs: timings and where it came from. */

@@ -5,7 +5,7 @@ import type { Args } from '../cli/args.js';
 import { styles, type IO } from '../cli/io.js';
 import type { Style } from '../cli/color.js';
 import { openHost } from '../host/index.js';
-import { probe } from '../probe/index.js';
+import { probeReport } from '../assess/report.js';
 import { reportSchema, type Report } from '../report.js';
 import { EXIT } from '../errors.js';
 
@@ -15,13 +15,13 @@ export async function runProbe(args: Args, io: IO): Promise<number> {
     const { RecordingHost, prepareSnapshotDir, writeSnapshot } = await import('../host/record.js');
     const dir = await prepareSnapshotDir(args.saveSnapshot, io.cwd);
     const rec = new RecordingHost(host);
-    const report = await probe(rec);
+    const report = await probeReport(rec);
     await writeSnapshot(rec, dir, report);
     print(report, args, io);
     io.stderr.write(`Snapshot saved to ${dir} (replay: KG_INIT_HOST_SNAPSHOT=${dir} kg-init probe)\n`);
     return EXIT.ok;
   }
-  const report = await probe(host);
+  const report = await probeReport(host);
   print(report, args, io);
   return EXIT.ok;
 }

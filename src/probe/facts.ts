@@ -103,4 +103,6 @@ export interface Facts {
   };
   mac: { appleSilicon: boolean; chip: string | null; version: string | null } | null;
   tools: ToolRun[];
+  /** How long the probe took to gather these facts (absent for facts made by hand). */
+  durationMs?: number;
 }

@@ -106,10 +106,10 @@ export function fixedAnswers(args: Args): FixedAnswers {
  */
 async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
   const dir = resolve(io.cwd, args.dir ?? '.');
-  const [{ hostReport }, { openHost }, { probe }, { readInstall }, { makePlan }, { unifiedDiff }, { applyPlan }, memory] = await Promise.all([
+  const [{ hostReport }, { openHost }, { probeReport }, { readInstall }, { makePlan }, { unifiedDiff }, { applyPlan }, memory] = await Promise.all([
     import('../commands/report-source.js'),
     import('../host/index.js'),
-    import('../probe/index.js'),
+    import('../assess/report.js'),
     import('../install/read.js'),
     import('../plan/make.js'),
     import('../plan/diff.js'),
@@ -120,7 +120,7 @@ async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
   let install: InstallState | null = null;
   return {
     async probe(onCheck, signal) {
-      report = io.env.KG_INIT_REPORT ? await hostReport(io) : await probe(await openHost(io.env), signal ? { onCheck, signal } : { onCheck });
+      report = io.env.KG_INIT_REPORT ? await hostReport(io) : await probeReport(await openHost(io.env), signal ? { onCheck, signal } : { onCheck });
       return report;
     },
     async readInstall() {

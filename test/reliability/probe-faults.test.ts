@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Mode } from '../../src/catalog.js';
 import { openSnapshot } from '../../src/host/index.js';
 import type { Host } from '../../src/host/types.js';
-import { probe } from '../../src/probe/index.js';
+import { probeReport as probe } from '../../src/assess/report.js';
 import { reportSchema, type Report } from '../../src/report.js';
 import { OWN_HOSTS, SHARED_HOSTS } from '../helpers/cli.js';
 

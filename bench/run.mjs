@@ -13,7 +13,6 @@ import { createRequire } from 'node:module';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/kg-init.js');
-const SHARED = join(ROOT, '../shared/hosts');
 const OWN = join(ROOT, 'test/hosts');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const RSS_HOOK = join(ROOT, 'bench/rss-hook.mjs');
@@ -139,7 +138,7 @@ async function probeInProcess() {
     logLevel: 'error',
   });
   const { probe, openHost } = await import(pathToFileURL(join(out, 'probe.mjs')).href);
-  const hosts = [SHARED, OWN]
+  const hosts = [OWN]
     .filter(existsSync)
     .flatMap((d) => readdirSync(d).map((n) => join(d, n)))
     .filter((d) => existsSync(join(d, 'host.json')));
@@ -160,7 +159,7 @@ async function probeInProcess() {
       await probe(host);
       xs.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
-    rows.push({ name: `${dir.startsWith(SHARED) ? 'shared' : 'test'}/${dir.split('/').pop()}`, ms: median(xs), hangs });
+    rows.push({ name: `test/${dir.split('/').pop()}`, ms: median(xs), hangs });
   }
   rmSync(out, { recursive: true, force: true });
   return rows;
@@ -179,12 +178,12 @@ const fmtMb = (mb) => (Number.isFinite(mb) ? `${mb.toFixed(1)} MB` : 'n/a');
 /** ✓ met, ✗ missed, blank when there is no figure (or no goal). */
 const verdict = (value, goal) => (goal === undefined || !Number.isFinite(value) ? '' : value <= goal ? '✓' : '✗');
 
-/** The replayed host the CLI runs on: the AMD host of ../shared, else one of our own. */
+/** The replayed host the CLI runs on: an AMD host with an iGPU beside the discrete GPU. */
 function benchHost() {
-  for (const d of [join(SHARED, 'amd-7900xtx-igpu-arch'), join(OWN, 'nvidia-3060-plus-amd-7900xtx')]) {
+  for (const d of [join(OWN, 'amd-7900xtx-igpu-arch'), join(OWN, 'nvidia-3060-plus-amd-7900xtx')]) {
     if (existsSync(join(d, 'host.json'))) return d;
   }
-  throw new Error('no replayed host found (../shared/hosts or test/hosts)');
+  throw new Error('no replayed host found in test/hosts');
 }
 
 async function main() {

@@ -15,7 +15,7 @@ const pty = require('node-pty');
 const { Terminal } = require('@xterm/headless');
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const HOST = process.env.KG_INIT_HOST_SNAPSHOT ?? join(ROOT, '../shared/hosts/amd-7900xtx-igpu-arch');
+const HOST = process.env.KG_INIT_HOST_SNAPSHOT ?? join(ROOT, 'test/hosts/amd-7900xtx-igpu-arch');
 const COLS = 80;
 const ROWS = 24;
 

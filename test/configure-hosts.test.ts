@@ -1,4 +1,5 @@
-// Every recorded host of ../shared/hosts, configured headless: the recommended
+// Every recorded host (test/hosts, plus the conformance set of ../shared/hosts
+// when present), configured headless: the recommended
 // mode is written, and on AMD hosts the overlay carries the gids,
 // ROCR_VISIBLE_DEVICES and HSA_OVERRIDE_GFX_VERSION that expect.json names.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { modeSpec, type Mode } from '../src/catalog.js';
 import { readOwned } from '../src/conf/index.js';
-import { OWN_HOSTS, runCli, SHARED_HOSTS } from './helpers/cli.js';
+import { replayedHosts, runCli } from './helpers/cli.js';
 
 interface Expect {
   mode: Mode;
@@ -16,8 +17,7 @@ interface Expect {
   overlay?: { groupGids: number[]; rocrVisibleDevices: string[] | null; hsaOverride: string | null };
 }
 
-const list = (base: string) => (existsSync(base) ? readdirSync(base).filter((h) => existsSync(join(base, h, 'expect.json'))).map((h) => join(base, h)) : []);
-const hosts = [...list(SHARED_HOSTS), ...list(OWN_HOSTS)];
+const hosts = replayedHosts('expect.json');
 let root: string;
 beforeAll(() => (root = mkdtempSync(join(tmpdir(), 'kg-hosts-'))));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -27,9 +27,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const probeMerged = existsSync(new URL('../src/probe/index.ts', import.meta.url));
 
 describe.skipIf(!probeMerged)('kg-init --yes on each recorded host', () => {
-  test('there are hosts to replay', () => expect(hosts.length).toBeGreaterThanOrEqual(13));
+  test('there are hosts to replay', () => expect(hosts.length).toBeGreaterThanOrEqual(26));
 
-  test.each(hosts)('%s', async (snapshot) => {
+  test.each(hosts)('%s', async (_name, snapshot) => {
     const want = JSON.parse(readFileSync(join(snapshot, 'expect.json'), 'utf8')) as Expect;
     const dir = join(root, snapshot.split('/').slice(-2).join('-'));
     const r = await runCli(['--yes', '-C', dir, '--json'], { env: { KG_INIT_HOST_SNAPSHOT: snapshot } });

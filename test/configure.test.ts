@@ -307,7 +307,7 @@ describe('bad input', () => {
 describe('Ctrl-C', () => {
   test.skipIf(process.platform !== 'linux')('SIGINT while a probe tool hangs: exit 130 at once, and the hung tool is killed, not left behind', async () => {
     const snap = join(root, `hangs-${++n}`);
-    cpSync('../shared/hosts/nvidia-smi-hangs', snap, { recursive: true });
+    cpSync('test/hosts/nvidia-smi-hangs', snap, { recursive: true });
     const pidFile = join(snap, 'tool.pid');
     writeFileSync(join(snap, 'bin', 'nvidia-smi'), `#!/bin/sh\necho $$ > '${pidFile}'\nexec /bin/sleep 600\n`);
     const child = spawn(process.execPath, [BIN, '--yes', '-C', newDir()], { env: { ...process.env, KG_INIT_HOST_SNAPSHOT: snap }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,5 +1,5 @@
 // The docs are checked against the code they describe: every finding code (ours and
-// the shared README's) has a cause and a fix, every option of the option table and
+// test/hosts/README.md's) has a cause and a fix, every option of the option table and
 // every environment variable of --help is in the usage page, the exit codes are one
 // table, the catalog's modes, tags and gfx targets are named, every link resolves,
 // and the fleet playbooks are valid YAML that Ansible accepts and that behave as the
@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { REPO, SHARED_HOSTS, toolsRequired } from './helpers/cli.js';
+import { HOSTS, REPO, toolsRequired } from './helpers/cli.js';
 import { FINDING_CODES } from '../src/report.js';
 import { COMMANDS, OPTIONS } from '../src/cli/args.js';
 import { helpText } from '../src/cli/help.js';
@@ -60,19 +60,19 @@ function anchors(md: string): Set<string> {
   return out;
 }
 
-function sharedReadmeCodes(): string[] {
-  const readme = readFileSync(join(SHARED_HOSTS, 'README.md'), 'utf8');
+function hostsReadmeCodes(): string[] {
+  const readme = readFileSync(join(HOSTS, 'README.md'), 'utf8');
   return [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| (?:info|warning|error)/gm)].map((m) => m[1]!);
 }
 
 describe('docs/gpu-modes.md', () => {
   const md = doc('gpu-modes.md');
 
-  it('reads the shared README\'s finding-code table (the parser finds it)', () => {
-    expect(sharedReadmeCodes().length).toBeGreaterThanOrEqual(20);
+  it('reads test/hosts/README.md\'s finding-code table (the parser finds it)', () => {
+    expect(hostsReadmeCodes().length).toBeGreaterThanOrEqual(20);
   });
 
-  const codes = [...new Set([...FINDING_CODES, ...sharedReadmeCodes()])];
+  const codes = [...new Set([...FINDING_CODES, ...hostsReadmeCodes()])];
   it.each(codes)('documents %s with its severity, cause and fix', (code) => {
     const body = section(md, new RegExp(`^### \`${code}\`$`));
     expect(body, `no "### \`${code}\`" section`).not.toBeNull();
@@ -83,8 +83,8 @@ describe('docs/gpu-modes.md', () => {
     expect(md).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'));
   });
 
-  it('every finding code in the shared README is one of ours (report.ts FINDING_CODES)', () => {
-    expect(FINDING_CODES).toEqual(expect.arrayContaining(sharedReadmeCodes()));
+  it('every finding code in test/hosts/README.md is one of ours (report.ts FINDING_CODES)', () => {
+    expect(FINDING_CODES).toEqual(expect.arrayContaining(hostsReadmeCodes()));
   });
 
   it('names every mode, tag, overlay, gfx target and override of the catalog', () => {

@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SHARED_HOSTS, runCli } from './helpers/cli.js';
+import { HOSTS, runCli } from './helpers/cli.js';
 import { openHost, openSnapshot, LiveHost } from '../src/host/index.js';
 import { spawnBounded, boundedTimeout } from '../src/host/spawn.js';
 import { KgInitError } from '../src/errors.js';
 
-const XTX = path.join(SHARED_HOSTS, 'amd-7900xtx-igpu-arch');
+const XTX = path.join(HOSTS, 'amd-7900xtx-igpu-arch');
 
 async function until(pred: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -70,7 +70,7 @@ describe('snapshot host', () => {
   });
 
   it('runs an absolute host path from root/', async () => {
-    const h = await openSnapshot(path.join(SHARED_HOSTS, 'wsl2-nvidia'));
+    const h = await openSnapshot(path.join(HOSTS, 'wsl2-nvidia'));
     const r = await h.run('/usr/lib/wsl/lib/nvidia-smi', ['-L']);
     expect(r.status).toBe('ok');
     expect(r.stdout).toContain('RTX 4070');

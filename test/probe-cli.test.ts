@@ -1,13 +1,13 @@
 // `kg-init probe` as a user sees it, and the check events the wizard streams.
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { SHARED_HOSTS, OWN_HOSTS, runCli } from './helpers/cli.js';
+import { HOSTS, runCli } from './helpers/cli.js';
 import { openSnapshot } from '../src/host/index.js';
 import type { CheckEvent } from '../src/probe/index.js';
 import { probeReport as probe } from '../src/assess/report.js';
 import { reportSchema } from '../src/report.js';
 
-const host = (n: string) => ({ KG_INIT_HOST_SNAPSHOT: path.join(SHARED_HOSTS, n) });
+const host = (n: string) => ({ KG_INIT_HOST_SNAPSHOT: path.join(HOSTS, n) });
 
 describe('kg-init probe (readable)', () => {
   it('shows GPUs, drivers, ROCm, Docker, every mode with its reason, and fixes', async () => {
@@ -58,7 +58,7 @@ describe('kg-init probe (readable)', () => {
 describe('check events', () => {
   it('each check goes running → one final state with a one-line detail', async () => {
     const events: CheckEvent[] = [];
-    await probe(await openSnapshot(path.join(SHARED_HOSTS, 'nvidia-smi-hangs')), { onCheck: (e) => events.push(e) });
+    await probe(await openSnapshot(path.join(HOSTS, 'nvidia-smi-hangs')), { onCheck: (e) => events.push(e) });
     const ids = [...new Set(events.map((e) => e.id))];
     expect(ids).toEqual(expect.arrayContaining(['platform', 'gpus', 'kfd', 'rocm', 'nvidia', 'docker']));
     for (const id of ids) {
@@ -75,7 +75,7 @@ describe('check events', () => {
 
   it('macOS checks the Mac instead of sysfs', async () => {
     const events: CheckEvent[] = [];
-    const r = await probe(await openSnapshot(path.join(SHARED_HOSTS, 'macos-m3')), { onCheck: (e) => events.push(e) });
+    const r = await probe(await openSnapshot(path.join(HOSTS, 'macos-m3')), { onCheck: (e) => events.push(e) });
     expect(events.map((e) => e.id)).toContain('mac');
     expect(events.map((e) => e.id)).not.toContain('kfd');
     expect(r.mac).toEqual({ appleSilicon: true, chip: 'Apple M3 Pro', version: '15.6.1' });
@@ -83,7 +83,7 @@ describe('check events', () => {
   });
 
   it('runs every tool within the per-command bound even when two hang', async () => {
-    const r = await probe(await openSnapshot(path.join(OWN_HOSTS, 'docker-info-hangs')));
+    const r = await probe(await openSnapshot(path.join(HOSTS, 'docker-info-hangs')));
     expect(r.tools.find((t) => t.command === 'docker')?.status).toBe('timeout');
     expect(r.findings.find((f) => f.code === 'PROBE_TIMEOUT')?.message).toContain('docker');
   });

@@ -2,7 +2,7 @@
 // (truncated files, [N/A] fields, garbage, non-zero exits).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { SHARED_HOSTS } from './helpers/cli.js';
+import { HOSTS } from './helpers/cli.js';
 import { decodeGfxTarget, kfdNodeFrom, kfdUuid, parseKfdProperties } from '../src/probe/kfd.js';
 import { amdIntegrated, driverName, isGpuClass, parseBytes, parseHexId, vendorOf } from '../src/probe/pci.js';
 import { parseGroupFile } from '../src/probe/devnodes.js';
@@ -13,7 +13,7 @@ import { isWslKernel, parseOsRelease } from '../src/probe/platform.js';
 import { isAppleSilicon, parseMacChip, parseMacVersion } from '../src/probe/mac.js';
 import { canReadWrite } from '../src/host/access.js';
 
-const shared = (p: string) => readFileSync(`${SHARED_HOSTS}/${p}`, 'utf8');
+const shared = (p: string) => readFileSync(`${HOSTS}/${p}`, 'utf8');
 const XTX = 'amd-7900xtx-igpu-arch/root/sys/class/kfd/kfd/topology/nodes';
 
 describe('KFD topology', () => {

@@ -1,10 +1,10 @@
 // `kg-init probe --save-snapshot`: a recorded host replays to the same report.
-// Recorded from replayed hosts (every shared and own host) and from this machine.
+// Recorded from replayed hosts (every host of test/hosts) and from this machine.
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { OWN_HOSTS, SHARED_HOSTS, runCli } from './helpers/cli.js';
+import { HOSTS, hostDirs, runCli } from './helpers/cli.js';
 import { openSnapshot } from '../src/host/index.js';
 import { RecordingHost, writeSnapshot } from '../src/host/record.js';
 import { probeReport as probe } from '../src/assess/report.js';
@@ -18,11 +18,7 @@ function comparable(r: Report): unknown {
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'kg-save-'));
 
-const hosts = [SHARED_HOSTS, OWN_HOSTS].flatMap((base) =>
-  readdirSync(base)
-    .filter((n) => existsSync(path.join(base, n, 'host.json')))
-    .map((n) => [n, path.join(base, n)] as const),
-);
+const hosts = hostDirs(HOSTS).map((d) => [path.basename(d), d] as const);
 // Hosts whose tools hang are recorded once through the CLI below (each costs the full time bound).
 const quick = hosts.filter(([n]) => !/hang/.test(n));
 
@@ -44,7 +40,7 @@ describe('save-snapshot of a replayed host replays the same report', () => {
 describe('kg-init probe --save-snapshot', () => {
   it('records a replayed host whose tool hangs as one that still hangs', async () => {
     const out = path.join(tmp(), 'snap');
-    const src = path.join(SHARED_HOSTS, 'nvidia-smi-hangs');
+    const src = path.join(HOSTS, 'nvidia-smi-hangs');
     const saved = await runCli(['probe', '--json', '--save-snapshot', out], { env: { KG_INIT_HOST_SNAPSHOT: src } });
     expect(saved.code).toBe(0);
     expect(saved.stderr).toContain(`Snapshot saved to ${out}`);
@@ -76,7 +72,7 @@ describe('kg-init probe --save-snapshot', () => {
   it('refuses a directory that is not empty, without touching it', async () => {
     const out = tmp();
     writeFileSync(path.join(out, 'keep.txt'), 'mine');
-    const r = await runCli(['probe', '--save-snapshot', out], { env: { KG_INIT_HOST_SNAPSHOT: path.join(SHARED_HOSTS, 'macos-m3') } });
+    const r = await runCli(['probe', '--save-snapshot', out], { env: { KG_INIT_HOST_SNAPSHOT: path.join(HOSTS, 'macos-m3') } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('exists and is not empty');
     expect(readdirSync(out)).toEqual(['keep.txt']);

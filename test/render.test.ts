@@ -15,7 +15,7 @@ import { VERSION } from '../src/version.js';
 import { toolsRequired } from './helpers/cli.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const SCHEMA = JSON.parse(readFileSync(new URL('../../shared/schemas/compose-spec.json', import.meta.url), 'utf8'));
+const SCHEMA = JSON.parse(readFileSync(new URL('./fixtures/compose-spec.json', import.meta.url), 'utf8'));
 const DRAFT7 = JSON.parse(readFileSync(new URL('../node_modules/ajv/dist/refs/json-schema-draft-07.json', import.meta.url), 'utf8'));
 const BASE = new URL('./fixtures/docker-compose.yml', import.meta.url);
 const REGISTRY = 'ghcr.io/aaronsb/knowledge-graph-system';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { toolsRequired } from './helpers/cli.js';
 import { KEY, PTY_AVAILABLE, spawnPty, type PtyRun } from './helpers/pty.js';
 
-const HOST = '../shared/hosts/amd-7900xtx-igpu-arch';
+const HOST = 'test/hosts/amd-7900xtx-igpu-arch';
 const SGR = /\u001b\[[0-9;]*m/;
 
 let dir: string;
@@ -200,7 +200,7 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard re-init after a GPU 
   it('NVIDIA → AMD: shows what changed and GPU_CHANGED, preselects the new recommendation, and moves the install over', async () => {
     // First install on the NVIDIA host, headless.
     const { runCli } = await import('./helpers/cli.js');
-    const first = await runCli(['--yes', '--dir', dir, '--release', '0.13.1'], { env: { KG_INIT_HOST_SNAPSHOT: '../shared/hosts/nvidia-4090-toolkit' } });
+    const first = await runCli(['--yes', '--dir', dir, '--release', '0.13.1'], { env: { KG_INIT_HOST_SNAPSHOT: 'test/hosts/nvidia-4090-toolkit' } });
     expect(first.code, first.stderr).toBe(0);
     const oldOverlay = readFileSync(join(dir, 'docker-compose.gpu-nvidia.yml'), 'utf8');
 

@@ -1,6 +1,6 @@
 // The decision, as a pure function of the probe's facts and the catalog: each
 // mode's status with its findings and requirements, the recommendation, and
-// what an amd-host overlay must carry. Rules: ../shared/hosts/README.md.
+// what an amd-host overlay must carry. Rules: test/hosts/README.md.
 //   ready    every requirement verified
 //   degraded runs, but something needs attention (incl. Docker absent/stopped)
 //   blocked  a requirement is verifiably missing, or a hardware-side one

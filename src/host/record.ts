@@ -1,5 +1,5 @@
 // Records what the probe reads so that `kg-init probe --save-snapshot DIR`
-// can write the host in the replay format (../shared/hosts/README.md): only the
+// can write the host in the replay format (test/hosts/README.md): only the
 // files and directories the probe looked at, device-node metadata in host.json,
 // and each command's answers as a bin/ script that replays stdout, stderr and
 // the exit code (a command that timed out becomes one that never returns).

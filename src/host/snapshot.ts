@@ -1,4 +1,4 @@
-// Replays a recorded host (format: ../shared/hosts/README.md). Host paths are
+// Replays a recorded host (format: test/hosts/README.md). Host paths are
 // read under <dir>/root; symlinks stored as plain files (git core.symlinks=false)
 // are followed as links; device-node metadata and the user's identity come from
 // host.json; commands exist only as scripts in <dir>/bin (or, for an absolute

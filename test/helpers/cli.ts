@@ -1,14 +1,58 @@
 // Runs the built CLI (bin/kg-init.js → dist/) as a user would.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/kg-init.js', import.meta.url));
-export const SHARED_HOSTS = fileURLToPath(new URL('../../../shared/hosts', import.meta.url));
-export const OWN_HOSTS = fileURLToPath(new URL('../hosts', import.meta.url));
+/** The recorded hosts the suite replays: all of them live in the repository. */
+export const HOSTS = fileURLToPath(new URL('../hosts', import.meta.url));
+const SHARED = process.env.KG_INIT_SHARED_HOSTS || fileURLToPath(new URL('../../../shared/hosts', import.meta.url));
+/**
+ * The workspace's shared recorded hosts, when a copy sits beside the checkout
+ * (../shared/hosts, or where KG_INIT_SHARED_HOSTS says): an optional extra
+ * conformance set, null when absent. The suite never needs it; test/hosts holds
+ * a copy of each of its hosts.
+ */
+export const SHARED_HOSTS: string | null = existsSync(SHARED) ? SHARED : null;
+
+/** Folders under `base` that hold a recorded host (a host.json), sorted; none when `base` is absent. */
+export function hostDirs(base: string | null, file = 'host.json'): string[] {
+  if (base === null || !existsSync(base)) return [];
+  return readdirSync(base)
+    .filter((n) => existsSync(join(base, n, file)))
+    .sort()
+    .map((n) => join(base, n));
+}
+
+/** Same names, bytes and executable bits throughout two folders. */
+function sameTree(a: string, b: string): boolean {
+  if (!existsSync(b)) return false;
+  const sa = statSync(a);
+  const sb = statSync(b);
+  if (sa.isDirectory() !== sb.isDirectory()) return false;
+  if (!sa.isDirectory()) return (sa.mode & 0o111) === (sb.mode & 0o111) && readFileSync(a).equals(readFileSync(b));
+  const na = readdirSync(a).sort();
+  const nb = readdirSync(b).sort();
+  return na.join('/') === nb.join('/') && na.every((n) => sameTree(join(a, n), join(b, n)));
+}
+
+/**
+ * The hosts the replay tests run, as [label, folder]: every host of test/hosts
+ * under its folder name, then the conformance set: each host of ../shared/hosts
+ * (when present) that test/hosts lacks or holds differently, as `shared/<name>`.
+ * `file`: what a folder must hold to count (expect.json for tests that check it).
+ */
+export function replayedHosts(file = 'host.json'): Array<[string, string]> {
+  const own = hostDirs(HOSTS, file).map((d): [string, string] => [d.split('/').pop()!, d]);
+  const shared = hostDirs(SHARED_HOSTS, file)
+    .map((d): [string, string] => [d.split('/').pop()!, d])
+    .filter(([n, d]) => !sameTree(d, join(HOSTS, n)))
+    .map(([n, d]): [string, string] => [`shared/${n}`, d]);
+  return [...own, ...shared];
+}
 
 /** The user config directory the built CLI uses in tests (per test process). */
 export const TEST_CONFIG_DIR = join(tmpdir(), `kg-init-test-config-${process.pid}`);

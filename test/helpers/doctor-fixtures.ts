@@ -1,6 +1,6 @@
 // Hand-built reports and install directories for unit tests of diagnose():
 // a healthy amd-host install on an RX 7900 XTX + iGPU host (as in
-// ../shared/hosts/amd-7900xtx-igpu-arch), and an NVIDIA one, each of which a
+// test/hosts/amd-7900xtx-igpu-arch), and an NVIDIA one, each of which a
 // test breaks in exactly one way.
 import { reportSchema, type Report } from '../../src/report.js';
 import type { InstallState } from '../../src/plan/types.js';

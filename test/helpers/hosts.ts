@@ -3,9 +3,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SHARED_HOSTS, runCli, type CliResult } from './cli.js';
+import { HOSTS, runCli, type CliResult } from './cli.js';
 
-export const host = (name: string) => join(SHARED_HOSTS, name);
+export const host = (name: string) => join(HOSTS, name);
 
 export class Scratch {
   readonly root = mkdtempSync(join(tmpdir(), 'kg-doctor-'));

@@ -1,5 +1,5 @@
 // Hand-built probe Reports for tests of the configure path (the real probe is
-// exercised by replaying ../shared/hosts).
+// exercised by replaying test/hosts).
 import { imageTagFor, MODES, modeSpec, type Mode } from '../../src/catalog.js';
 import { reportSchema, type AmdOverlay, type Finding, type ModeStatus, type Report } from '../../src/report.js';
 

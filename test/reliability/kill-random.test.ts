@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Mode } from '../../src/catalog.js';
-import { OWN_HOSTS } from '../helpers/cli.js';
+import { HOSTS } from '../helpers/cli.js';
 import { amdReport, makeReport } from '../helpers/report.js';
 import { configAndOverlayAgree, isOldOrNew, keepsLinesInOrder, lockHeld, prng, SEED, startCli, tempFiles } from './support.js';
 
@@ -43,7 +43,7 @@ beforeAll(() => {
   const nvidia = report('nvidia', makeReport({ recommend: 'nvidia' }));
   const cpu = report('cpu', makeReport({ recommend: 'cpu' }));
   // A replayed host on which both GPU modes are ready: the probe runs too.
-  const both = { KG_INIT_HOST_SNAPSHOT: join(OWN_HOSTS, 'nvidia-3060-plus-amd-7900xtx') };
+  const both = { KG_INIT_HOST_SNAPSHOT: join(HOSTS, 'nvidia-3060-plus-amd-7900xtx') };
   variants.push(
     { name: 'amd report, auto', args: [], env: amd, mode: 'amd-host' },
     { name: 'nvidia report, auto', args: [], env: nvidia, mode: 'nvidia' },

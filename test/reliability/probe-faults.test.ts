@@ -14,11 +14,11 @@ import { openSnapshot } from '../../src/host/index.js';
 import type { Host } from '../../src/host/types.js';
 import { probeReport as probe } from '../../src/assess/report.js';
 import { reportSchema, type Report } from '../../src/report.js';
-import { OWN_HOSTS, SHARED_HOSTS } from '../helpers/cli.js';
+import { HOSTS } from '../helpers/cli.js';
 
-const NVIDIA = join(SHARED_HOSTS, 'nvidia-4090-toolkit');
-const AMD = join(SHARED_HOSTS, 'amd-7900xtx-igpu-arch');
-const BOTH = join(OWN_HOSTS, 'nvidia-3060-plus-amd-7900xtx');
+const NVIDIA = join(HOSTS, 'nvidia-4090-toolkit');
+const AMD = join(HOSTS, 'amd-7900xtx-igpu-arch');
+const BOTH = join(HOSTS, 'nvidia-3060-plus-amd-7900xtx');
 const EXPECTED: Record<string, Mode> = { [NVIDIA]: 'nvidia', [AMD]: 'amd-host', [BOTH]: 'amd-host' };
 /** Modes that really work on each host: a fault may fall back to another of them, or to cpu. */
 const WORKS: Record<string, Mode[]> = { [NVIDIA]: ['nvidia'], [AMD]: ['amd-host'], [BOTH]: ['amd-host', 'nvidia'] };

@@ -69,9 +69,13 @@ export const catalog: Catalog = {
       arches: ['x64'],
       rocm: {
         version: '7.2',
+        // The architectures the image's PyTorch is built for. Pinned by
+        // test/catalog.test.ts to src/catalog-targets.json, the recorded output
+        // of scripts/catalog-targets.mjs; sources in docs/gpu-modes.md.
         gfxTargets: [
-          'gfx908', 'gfx90a', 'gfx942', 'gfx950',
-          'gfx1030', 'gfx1100', 'gfx1101', 'gfx1102', 'gfx1200', 'gfx1201',
+          'gfx900', 'gfx906', 'gfx908', 'gfx90a', 'gfx942', 'gfx950',
+          'gfx1030', 'gfx1100', 'gfx1101', 'gfx1102',
+          'gfx1150', 'gfx1151', 'gfx1200', 'gfx1201',
         ],
         overrides: {
           gfx1031: '10.3.0', gfx1032: '10.3.0', gfx1033: '10.3.0',

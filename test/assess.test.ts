@@ -99,7 +99,7 @@ describe('AMD GPU choice', () => {
 
   it('uses the integrated GPU, with its override, when the discrete one is unsupported', () => {
     const f = amdHost([
-      { gfx: 'gfx906', vram: 16 * GiB, discrete: true },
+      { gfx: 'gfx803', vram: 8 * GiB, discrete: true },
       { gfx: 'gfx1035', vram: 512 << 20, discrete: false, uuid: 'GPU-00000000000000aa' },
     ]);
     const a = run(f);

@@ -55,7 +55,7 @@ export function replayedHosts(file = 'host.json'): Array<[string, string]> {
 }
 
 /** The user config directory the built CLI uses in tests (per test process). */
-export const TEST_CONFIG_DIR = join(tmpdir(), `kg-init-test-config-${process.pid}`);
+export const TEST_CONFIG_DIR = join(tmpdir(), 'kg-init-test-config');
 
 export interface CliResult {
   code: number | null;

@@ -1,5 +1,5 @@
 // kill -9 at random moments of many headless runs into one directory. Unlike
-// test/crash.test.ts (a kill at each named step), the moment here is drawn
+// test/apply/crash.test.ts (a kill at each named step), the moment here is drawn
 // from a seeded PRNG, so kills land anywhere: during start-up, the probe, the
 // lock, a backup, a half-written temp file, between renames, at exit. After
 // every kill: the config is whole (the old text or the new), every foreign line

@@ -8,9 +8,18 @@ delete process.env.CONTINUOUS_INTEGRATION;
 
 // Nothing a test runs may write into the real user's config directory: the
 // re-init memory store goes to a scratch directory unless a test sets its own.
-import { mkdtempSync } from 'node:fs';
+// Every temporary file of a test file, and of the processes it starts, goes
+// under one directory of its own (TMPDIR), removed when the file is done.
+import { afterAll } from 'vitest';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-if (!process.env.KG_INIT_CONFIG_DIR) process.env.KG_INIT_CONFIG_DIR = mkdtempSync(join(tmpdir(), 'kg-init-test-config-'));
-process.env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'kg-init-test-xdg-'));
+const base = (process.env.KG_INIT_TEST_TMPDIR_BASE ??= tmpdir());
+const scratch = mkdtempSync(join(base, 'kg-init-test-'));
+chmodSync(scratch, 0o755); // reachable by the unprivileged user some tests run as under root
+process.env.TMPDIR = scratch;
+process.env.KG_INIT_CONFIG_DIR = join(scratch, 'user-config');
+process.env.XDG_CONFIG_HOME = join(scratch, 'xdg');
+mkdirSync(process.env.XDG_CONFIG_HOME);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));

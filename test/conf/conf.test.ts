@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeConf, effectiveLine, parseConf, readOwned, updateConf, type ConfValues } from '../src/conf/index.js';
+import { decodeConf, effectiveLine, parseConf, readOwned, updateConf, type ConfValues } from '../../src/conf/index.js';
 
 const NEW: ConfValues = { GPU_MODE: 'amd-host', KG_API_IMAGE_TAG: '0.13.1-rocm72-host', IMAGE_SOURCE: 'ghcr', INITIALIZED_AT: '2026-05-28T09:14:03Z' };
 

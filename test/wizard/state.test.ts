@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, transition, highlighted, type Effect, type WizardEvent, type WizardState } from '../src/wizard/state.js';
-import { CHECKS, install, plan, report } from './fixtures/wizard.js';
+import { initialState, transition, highlighted, type Effect, type WizardEvent, type WizardState } from '../../src/wizard/state.js';
+import { CHECKS, install, plan, report } from '../fixtures/wizard.js';
 
 function run(events: WizardEvent[], start: WizardState = initialState()): { state: WizardState; effects: Effect[] } {
   let state = start;
@@ -150,7 +150,7 @@ describe('wizard state machine', () => {
 
 describe('wrapText', () => {
   it('wraps at spaces, indents continuation rows, cuts only words longer than a row, and loses nothing', async () => {
-    const { wrapText } = await import('../src/wizard/layout.js');
+    const { wrapText } = await import('../../src/wizard/layout.js');
     const cmd = 'Next: cd /tmp/knowledge-graph && docker compose -f docker-compose.ghcr.yml -f docker-compose.gpu-amd-host.yml up -d';
     const rows = wrapText(cmd, 40, 2);
     for (const r of rows) expect([...r].length).toBeLessThanOrEqual(40);

@@ -1,11 +1,11 @@
 // `kg-init probe` as a user sees it, and the check events the wizard streams.
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { HOSTS, runCli } from './helpers/cli.js';
-import { openSnapshot } from '../src/host/index.js';
-import type { CheckEvent } from '../src/probe/index.js';
-import { probeReport as probe } from '../src/assess/report.js';
-import { reportSchema } from '../src/report.js';
+import { HOSTS, runCli } from '../helpers/cli.js';
+import { openSnapshot } from '../../src/host/index.js';
+import type { CheckEvent } from '../../src/probe/index.js';
+import { probeReport as probe } from '../../src/assess/report.js';
+import { reportSchema } from '../../src/report.js';
 
 const host = (n: string) => ({ KG_INIT_HOST_SNAPSHOT: path.join(HOSTS, n) });
 
@@ -20,6 +20,15 @@ describe('kg-init probe (readable)', () => {
     expect(r.stdout).toContain('KFD_NO_USER_ACCESS');
     expect(r.stdout).toContain('sudo usermod -aG render $USER');
     expect(r.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('refuses a snapshot directory that is not there, in one or two lines', async () => {
+    const r = await runCli(['probe'], { env: host('no-such-host') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('has no host.json');
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
   });
 
   it('colours only when asked, and honours NO_COLOR and --no-color', async () => {

@@ -1,8 +1,8 @@
 // The CLI loads the zod value checks only when the command line may carry a
 // value to check (parseCommandLine): the pre-scan must never miss one.
 import { describe, expect, it } from 'vitest';
-import { CHECKED_OPTIONS, needsValueCheck, OPTIONS, parseArgsWith, parseCommandLine } from '../src/cli/options.js';
-import { checkedOptions } from '../src/cli/values.js';
+import { CHECKED_OPTIONS, needsValueCheck, OPTIONS, parseArgsWith, parseCommandLine } from '../../src/cli/options.js';
+import { checkedOptions } from '../../src/cli/values.js';
 
 describe('value checks loaded on demand', () => {
   it('the pre-scan and the checker name the same options', () => {

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { modeSpec, resolveMode } from '../src/catalog.js';
-import { readOwned } from '../src/conf/index.js';
-import { generatedBy } from '../src/render/index.js';
-import { runCli } from './helpers/cli.js';
-import { amdReport, makeReport } from './helpers/report.js';
+import { modeSpec, resolveMode } from '../../src/catalog.js';
+import { readOwned } from '../../src/conf/index.js';
+import { generatedBy } from '../../src/render/index.js';
+import { runCli } from '../helpers/cli.js';
+import { amdReport, makeReport } from '../helpers/report.js';
 
 let root: string;
 let amd: string;

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { replayedHosts, runCli } from './helpers/cli.js';
-import { reportSchema, type Report } from '../src/report.js';
+import { replayedHosts, runCli } from '../helpers/cli.js';
+import { reportSchema, type Report } from '../../src/report.js';
 
 const status = z.enum(['ready', 'degraded', 'blocked']);
 const expectSchema = z.object({

@@ -2,11 +2,11 @@
 // hand-made reports and plans (the real probe and plan run in the pty tests).
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
-import { WizardApp } from '../src/wizard/app.js';
-import type { Size } from '../src/wizard/layout.js';
-import { KgInitError } from '../src/errors.js';
-import { existingInstall, fakeDeps, install, report, type FakeDeps } from './fixtures/wizard.js';
-import { waitFor } from './helpers/wait.js';
+import { WizardApp } from '../../src/wizard/app.js';
+import type { Size } from '../../src/wizard/layout.js';
+import { KgInitError } from '../../src/errors.js';
+import { existingInstall, fakeDeps, install, report, type FakeDeps } from '../fixtures/wizard.js';
+import { waitFor } from '../helpers/wait.js';
 
 const KEYS = { enter: '\r', up: '\u001b[A', down: '\u001b[B', esc: '\u001b', ctrlC: '\u0003', pageDown: '\u001b[6~' };
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   STATE_FILE, describeChange, fingerprint, memoryFor, memoryStorePath, parseMemory, readMemory, recordInstall, stateFileText,
-} from '../src/state/memory.js';
-import { amdReport, nvidiaReport, withReport } from './helpers/doctor-fixtures.js';
+} from '../../src/state/memory.js';
+import { amdReport, nvidiaReport, withReport } from '../helpers/doctor-fixtures.js';
 
 const now = new Date('2026-03-01T10:00:00.000Z');
 

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Scratch, host } from './helpers/hosts.js';
+import { Scratch, host } from '../helpers/hosts.js';
 
 const s = new Scratch();
 afterAll(() => s.cleanup());

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHECKS } from '../src/doctor/checks.js';
-import { Scratch, changeRenderGid, host, removeKfd } from './helpers/hosts.js';
+import { CHECKS } from '../../src/doctor/checks.js';
+import { Scratch, changeRenderGid, host, removeKfd } from '../helpers/hosts.js';
 
 interface DoctorJson {
   healthy: boolean;

@@ -9,9 +9,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, runCli } from './helpers/cli.js';
-import { amdReport, makeReport } from './helpers/report.js';
-import type { Report } from '../src/report.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { amdReport, makeReport } from '../helpers/report.js';
+import type { Report } from '../../src/report.js';
 
 let root: string;
 const reports: Record<string, string> = {};

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HOSTS, hostDirs, runCli } from './helpers/cli.js';
-import { openSnapshot } from '../src/host/index.js';
-import { RecordingHost, writeSnapshot } from '../src/host/record.js';
-import { probeReport as probe } from '../src/assess/report.js';
-import { reportSchema, type Report } from '../src/report.js';
+import { HOSTS, hostDirs, runCli } from '../helpers/cli.js';
+import { openSnapshot } from '../../src/host/index.js';
+import { RecordingHost, writeSnapshot } from '../../src/host/record.js';
+import { probeReport as probe } from '../../src/assess/report.js';
+import { reportSchema, type Report } from '../../src/report.js';
 
 /** A report without what legitimately differs between two runs: timings and where it came from. */
 function comparable(r: Report): unknown {

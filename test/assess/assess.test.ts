@@ -1,10 +1,10 @@
 // The decision as a pure function of facts: recommendation order, AMD GPU
 // choice and pinning, overrides and ROCm versions, all read from the catalog.
 import { describe, expect, it } from 'vitest';
-import { assess } from '../src/assess/index.js';
-import { buildGpus } from '../src/probe/gpus.js';
-import type { Facts, KfdNode, PciDevice } from '../src/probe/facts.js';
-import { catalog } from '../src/catalog.js';
+import { assess } from '../../src/assess/index.js';
+import { buildGpus } from '../../src/probe/gpus.js';
+import type { Facts, KfdNode, PciDevice } from '../../src/probe/facts.js';
+import { catalog } from '../../src/catalog.js';
 
 const GiB = 1024 ** 3;
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { runCli } from './helpers/cli.js';
-import { OPTIONS, parseArgs } from '../src/cli/args.js';
-import { EXIT } from '../src/errors.js';
+import { runCli } from '../helpers/cli.js';
+import { OPTIONS, parseArgs } from '../../src/cli/args.js';
+import { EXIT } from '../../src/errors.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 
 describe('kg-init --help / --version', () => {
   it('--version prints the package version and exits 0', async () => {

@@ -1,13 +1,13 @@
 // diagnose() unit tests: for every check, an install that fails it and one
-// that passes, on hand-built reports. (test/doctor.test.ts runs the built CLI
+// that passes, on hand-built reports. (test/doctor/doctor.test.ts runs the built CLI
 // against replayed hosts.)
 import { describe, expect, it } from 'vitest';
-import { CHECKS, diagnose, shellQuote, type DoctorResult } from '../src/doctor/checks.js';
-import { renderJson, renderText } from '../src/doctor/render.js';
-import { makeStyle } from '../src/cli/color.js';
+import { CHECKS, diagnose, shellQuote, type DoctorResult } from '../../src/doctor/checks.js';
+import { renderJson, renderText } from '../../src/doctor/render.js';
+import { makeStyle } from '../../src/cli/color.js';
 import {
   AMD_OVERLAY, GHCR, NVIDIA_OVERLAY, amdReport, healthyAmd, healthyNvidia, install, nvidiaReport, withReport, AMD_CONF,
-} from './helpers/doctor-fixtures.js';
+} from '../helpers/doctor-fixtures.js';
 
 function check(r: DoctorResult, id: string) {
   const c = r.checks.find((x) => x.id === id);

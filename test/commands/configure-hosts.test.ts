@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { modeSpec, type Mode } from '../src/catalog.js';
-import { readOwned } from '../src/conf/index.js';
-import { replayedHosts, runCli } from './helpers/cli.js';
+import { modeSpec, type Mode } from '../../src/catalog.js';
+import { readOwned } from '../../src/conf/index.js';
+import { replayedHosts, runCli } from '../helpers/cli.js';
 
 interface Expect {
   mode: Mode;
@@ -24,7 +24,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // Runs once the probe (src/probe) is merged; then src/commands/report-source.ts
 // must call it (a missing wiring fails every case here, loudly).
-const probeMerged = existsSync(new URL('../src/probe/index.ts', import.meta.url));
+const probeMerged = existsSync(new URL('../../src/probe/index.ts', import.meta.url));
 
 describe.skipIf(!probeMerged)('kg-init --yes on each recorded host', () => {
   test('there are hosts to replay', () => expect(hosts.length).toBeGreaterThanOrEqual(26));

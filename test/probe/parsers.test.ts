@@ -2,16 +2,16 @@
 // (truncated files, [N/A] fields, garbage, non-zero exits).
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { HOSTS } from './helpers/cli.js';
-import { decodeGfxTarget, kfdNodeFrom, kfdUuid, parseKfdProperties } from '../src/probe/kfd.js';
-import { amdIntegrated, driverName, isGpuClass, parseBytes, parseHexId, vendorOf } from '../src/probe/pci.js';
-import { parseGroupFile } from '../src/probe/devnodes.js';
-import { majorMinor, parseAmdSmiVersion, parseModuleVersion, parseRocmInfoVersion, parseRocmVersionHeader } from '../src/probe/rocm.js';
-import { normalizeBusId, parseNvidiaProcVersion, parseNvidiaSmiQuery, smiFailureLine } from '../src/probe/nvidia.js';
-import { isNvidiaCdiSpec, parseDockerInfo } from '../src/probe/docker.js';
-import { isWslKernel, parseOsRelease } from '../src/probe/platform.js';
-import { isAppleSilicon, parseMacChip, parseMacVersion } from '../src/probe/mac.js';
-import { canReadWrite } from '../src/host/access.js';
+import { HOSTS } from '../helpers/cli.js';
+import { decodeGfxTarget, kfdNodeFrom, kfdUuid, parseKfdProperties } from '../../src/probe/kfd.js';
+import { amdIntegrated, driverName, isGpuClass, parseBytes, parseHexId, vendorOf } from '../../src/probe/pci.js';
+import { parseGroupFile } from '../../src/probe/devnodes.js';
+import { majorMinor, parseAmdSmiVersion, parseModuleVersion, parseRocmInfoVersion, parseRocmVersionHeader } from '../../src/probe/rocm.js';
+import { normalizeBusId, parseNvidiaProcVersion, parseNvidiaSmiQuery, smiFailureLine } from '../../src/probe/nvidia.js';
+import { isNvidiaCdiSpec, parseDockerInfo } from '../../src/probe/docker.js';
+import { isWslKernel, parseOsRelease } from '../../src/probe/platform.js';
+import { isAppleSilicon, parseMacChip, parseMacVersion } from '../../src/probe/mac.js';
+import { canReadWrite } from '../../src/host/access.js';
 
 const shared = (p: string) => readFileSync(`${HOSTS}/${p}`, 'utf8');
 const XTX = 'amd-7900xtx-igpu-arch/root/sys/class/kfd/kfd/topology/nodes';
@@ -216,7 +216,7 @@ describe('platform and macOS', () => {
 
 describe('parseNvidiaProcModel', () => {
   it('reads the driver\'s model line, which is there even when nvidia-smi hangs', async () => {
-    const { parseNvidiaProcModel } = await import('../src/probe/nvidia.js');
+    const { parseNvidiaProcModel } = await import('../../src/probe/nvidia.js');
     expect(parseNvidiaProcModel('Model: \t\t NVIDIA RTX A6000\nIRQ:   \t\t 180\n')).toBe('NVIDIA RTX A6000');
     expect(parseNvidiaProcModel('IRQ: 180\n')).toBeNull();
     expect(parseNvidiaProcModel('Model: \u0000\u0001garbage\n')).toBeNull();

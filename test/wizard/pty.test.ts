@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toolsRequired } from './helpers/cli.js';
-import { KEY, PTY_AVAILABLE, spawnPty, type PtyRun } from './helpers/pty.js';
+import { toolsRequired } from '../helpers/cli.js';
+import { KEY, PTY_AVAILABLE, spawnPty, type PtyRun } from '../helpers/pty.js';
 
 const HOST = 'test/hosts/amd-7900xtx-igpu-arch';
 const SGR = /\u001b\[[0-9;]*m/;
@@ -199,7 +199,7 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard in a pseudo-terminal
 describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard re-init after a GPU swap (built CLI, pseudo-terminal)', () => {
   it('NVIDIA → AMD: shows what changed and GPU_CHANGED, preselects the new recommendation, and moves the install over', async () => {
     // First install on the NVIDIA host, headless.
-    const { runCli } = await import('./helpers/cli.js');
+    const { runCli } = await import('../helpers/cli.js');
     const first = await runCli(['--yes', '--dir', dir, '--release', '0.13.1'], { env: { KG_INIT_HOST_SNAPSHOT: 'test/hosts/nvidia-4090-toolkit' } });
     expect(first.code, first.stderr).toBe(0);
     const oldOverlay = readFileSync(join(dir, 'docker-compose.gpu-nvidia.yml'), 'utf8');

@@ -9,15 +9,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MODES, type Mode } from '../src/catalog.js';
-import { generatedBy, renderCompose, type RenderInput } from '../src/render/index.js';
-import { VERSION } from '../src/version.js';
-import { toolsRequired } from './helpers/cli.js';
+import { MODES, type Mode } from '../../src/catalog.js';
+import { generatedBy, renderCompose, type RenderInput } from '../../src/render/index.js';
+import { VERSION } from '../../src/version.js';
+import { toolsRequired } from '../helpers/cli.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const SCHEMA = JSON.parse(readFileSync(new URL('./fixtures/compose-spec.json', import.meta.url), 'utf8'));
-const DRAFT7 = JSON.parse(readFileSync(new URL('../node_modules/ajv/dist/refs/json-schema-draft-07.json', import.meta.url), 'utf8'));
-const BASE = new URL('./fixtures/docker-compose.yml', import.meta.url);
+const SCHEMA = JSON.parse(readFileSync(new URL('../fixtures/compose-spec.json', import.meta.url), 'utf8'));
+const DRAFT7 = JSON.parse(readFileSync(new URL('../../node_modules/ajv/dist/refs/json-schema-draft-07.json', import.meta.url), 'utf8'));
+const BASE = new URL('../fixtures/docker-compose.yml', import.meta.url);
 const REGISTRY = 'ghcr.io/aaronsb/knowledge-graph-system';
 
 function input(mode: Mode, over: Partial<RenderInput> = {}): RenderInput {

@@ -1,8 +1,12 @@
-// Runs one external command with a hard time bound. The child leads its own
-// process group so that a timeout kills everything it started (a shell script
-// that execs `sleep`, a tool that forks helpers), and the promise settles at the
-// bound even when a grandchild keeps the pipes open.
-import { spawn } from 'node:child_process';
+// Runs one external command with a hard time bound, through execa: it spawns,
+// buffers and caps the output, and tells why a command ended (timedOut,
+// isCanceled, isMaxBuffer, exit code, ENOENT). What execa does not do is added
+// here. The child leads its own process group, and at the bound or on an abort
+// the whole group is killed (a shell script that execs `sleep`, a tool that forks
+// helpers), not only the child; and the pipes are let go at the bound, so the
+// promise settles then even when a grandchild outside the group keeps them open.
+// execa is imported when the first command runs, not at start-up.
+import type { execa as execaFn } from 'execa';
 import type { RunResult } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 2000;
@@ -28,87 +32,77 @@ export function boundedTimeout(ms: number | undefined): number {
   return Math.max(1, Math.min(DEFAULT_TIMEOUT_MS, Math.floor(ms)));
 }
 
-export function spawnBounded(spec: SpawnSpec): Promise<RunResult> {
+type Execa = typeof execaFn;
+let execaOnce: Promise<Execa> | undefined;
+const loadExeca = () => (execaOnce ??= import('execa').then((m) => m.execa));
+
+/** Kills the process group `pid` leads (every process still in it), or the process alone. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export async function spawnBounded(spec: SpawnSpec): Promise<RunResult> {
   const timeoutMs = boundedTimeout(spec.timeoutMs);
   const maxBytes = spec.maxBytes ?? DEFAULT_MAX_BYTES;
   const started = performance.now();
-  return new Promise<RunResult>((resolve) => {
-    let settled = false;
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outLen = 0;
-    let errLen = 0;
-    const finish = (status: RunResult['status'], exitCode: number | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      spec.signal?.removeEventListener('abort', onAbort);
-      resolve({
-        status,
-        exitCode,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        ms: Math.round(performance.now() - started),
-        command: spec.command,
-        args: spec.args,
-        ...(outLen > maxBytes || errLen > maxBytes ? { truncated: true } : {}),
-      });
-    };
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(spec.file, spec.argv, {
-        cwd: spec.cwd,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
-        windowsHide: true,
-      });
-    } catch {
-      // Synchronous spawn failures (bad arguments) are reported, never thrown.
-      resolve({ status: 'error', exitCode: null, stdout: '', stderr: '', ms: 0, command: spec.command, args: spec.args });
-      return;
-    }
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        try {
-          child.kill('SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-    };
-    const onAbort = () => {
-      killGroup();
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      err.push(Buffer.from('aborted'));
-      finish('error', null);
-    };
-    if (spec.signal?.aborted) queueMicrotask(onAbort);
-    else spec.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => {
-      killGroup();
-      // A grandchild outside the group could hold the pipes open: let go of them.
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      finish('timeout', null);
-    }, timeoutMs);
-    child.stdout?.on('data', (d: Buffer) => {
-      if (outLen < maxBytes) out.push(d.subarray(0, maxBytes - outLen));
-      outLen += d.length;
+  const base = { command: spec.command, args: spec.args };
+  const execa = await loadExeca();
+  let child: ReturnType<Execa>;
+  try {
+    child = execa(spec.file, spec.argv, {
+      cwd: spec.cwd,
+      detached: true,
+      stdin: 'ignore',
+      env: { LC_ALL: 'C', LANG: 'C' },
+      timeout: timeoutMs,
+      cancelSignal: spec.signal,
+      maxBuffer: maxBytes,
+      killSignal: 'SIGKILL',
+      forceKillAfterDelay: false,
+      stripFinalNewline: false,
+      reject: false,
+      windowsHide: true,
     });
-    child.stderr?.on('data', (d: Buffer) => {
-      if (errLen < maxBytes) err.push(d.subarray(0, maxBytes - errLen));
-      errLen += d.length;
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      finish(e.code === 'ENOENT' ? 'missing' : 'error', null);
-    });
-    child.on('close', (code, signal) => {
-      if (signal && code === null) finish('exit', null);
-      else finish(code === 0 ? 'ok' : 'exit', code);
-    });
-  });
+  } catch {
+    // Synchronous spawn failures (bad arguments) are reported, never thrown.
+    return { status: 'error', exitCode: null, stdout: '', stderr: '', ms: 0, ...base };
+  }
+  // At the bound or on an abort, execa kills the child; the rest of its group
+  // goes too, and the pipes are released whoever holds them.
+  const stop = () => {
+    killGroup(child.pid);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  };
+  const timer = setTimeout(stop, timeoutMs);
+  if (spec.signal?.aborted) stop();
+  else spec.signal?.addEventListener('abort', stop, { once: true });
+  const r = await child;
+  clearTimeout(timer);
+  spec.signal?.removeEventListener('abort', stop);
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const out = {
+    exitCode: r.exitCode ?? null,
+    stdout: text(r.stdout),
+    stderr: text(r.stderr),
+    ms: Math.round(performance.now() - started),
+    ...base,
+  };
+  if (r.isCanceled) return { ...out, status: 'error', exitCode: null, stderr: out.stderr + 'aborted' };
+  if (r.timedOut) return { ...out, status: 'timeout', exitCode: null };
+  // Stopped at the cap: what it printed so far, marked incomplete.
+  if (r.isMaxBuffer) return { ...out, status: 'exit', exitCode: null, truncated: true };
+  if (r.failed && r.exitCode === undefined && r.signal === undefined) {
+    return { ...out, status: (r as { code?: string }).code === 'ENOENT' ? 'missing' : 'error' };
+  }
+  return { ...out, status: r.exitCode === 0 ? 'ok' : 'exit' };
 }

@@ -33,7 +33,7 @@ export interface RunResult {
   /** The command as it was resolved and run (for messages and snapshots). */
   command: string;
   args: string[];
-  /** Set when a stream passed maxBytes and was cut: the answer is incomplete. */
+  /** Set when a stream passed maxBytes: the command was stopped there, its answer is incomplete. */
   truncated?: boolean;
 }
 

@@ -146,10 +146,23 @@ describe('command runner', () => {
     expect(boundedTimeout(150)).toBe(150);
   });
 
-  it('caps output and reports missing commands', async () => {
+  it('settles at the bound when a grandchild outside the group holds the pipes', async () => {
+    // The command itself exits at once; a grandchild in a session of its own
+    // keeps stdout open (and would for a minute).
+    const r = await spawnBounded({ file: '/bin/sh', argv: ['-c', 'setsid /bin/sleep 60 & echo $!'], command: 'sh', args: [], timeoutMs: 300 });
+    const pid = Number(r.stdout.trim());
+    if (pid > 0) process.kill(pid, 'SIGKILL');
+    expect(r.status).toBe('timeout');
+    expect(pid).toBeGreaterThan(0);
+  });
+
+  it('caps output: the command is stopped at the cap and its answer marked incomplete; reports missing commands', async () => {
     const r = await spawnBounded({ file: '/bin/sh', argv: ['-c', 'head -c 300000 /dev/zero | tr "\\0" x'], command: 'sh', args: [], maxBytes: 1000 });
-    expect(r.status).toBe('ok');
-    expect(r.stdout.length).toBe(1000);
+    expect(r.truncated).toBe(true);
+    expect(r.stdout).toBe('x'.repeat(1000));
+    const small = await spawnBounded({ file: '/bin/sh', argv: ['-c', 'printf "a\\nb\\n"; exit 4'], command: 'sh', args: [] });
+    expect(small).toMatchObject({ status: 'exit', exitCode: 4, stdout: 'a\nb\n' });
+    expect(small.truncated).toBeUndefined();
     const live = new LiveHost();
     expect((await live.run('kg-init-no-such-tool-xyz', [])).status).toBe('missing');
     expect((await live.run('/bin/sh', ['-c', 'exit 3'])).status).toBe('exit');

@@ -159,11 +159,6 @@ export function modeOfOverlay(file: string): Mode | null {
   return MODES.find((m) => catalog.modes[m].overlay === file) ?? null;
 }
 
-/** The image tags of every variant, for recognising them in existing configs. */
-export function knownTags(): string[] {
-  return Object.values(catalog.variants).map((v) => v.tag);
-}
-
 /**
  * The HSA override a gfx target needs with this variant: `null` when the
  * target is built into the image, a version string when a known override

@@ -2,7 +2,7 @@
 // release it pins. Doctor uses it to judge an existing KG_API_IMAGE_TAG, and a
 // re-init uses it to carry a release pin over to another mode
 // (`0.13.1` with nvidia → `0.13.1-rocm72-host` with amd-host).
-import { catalog, imageTagFor, type Mode } from './catalog.js';
+import { catalog, type Mode } from './catalog.js';
 
 /** A release version as kg-init writes it (semver without build metadata, no leading v). */
 const RELEASE = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z][0-9A-Za-z.-]*)?$/;
@@ -46,17 +46,4 @@ export function tagFitsMode(tag: string, mode: Mode): 'yes' | 'no' | 'unknown' {
   const { variant } = parseImageTag(tag);
   if (variant === null) return 'unknown';
   return variant === catalog.modes[mode].variant ? 'yes' : 'no';
-}
-
-/** The tag a mode needs, keeping the release a previous tag pinned. */
-export function tagForModeKeepingPin(mode: Mode, previousTag: string | undefined): string {
-  return imageTagFor(mode, releaseOfTag(previousTag));
-}
-
-/** One line describing what an image variant carries, for messages. */
-export function variantDescription(tag: string): string | null {
-  const { variant } = parseImageTag(tag);
-  if (variant === null) return null;
-  const v = catalog.variants[variant];
-  return v ? v.description : null;
 }

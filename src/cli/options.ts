@@ -3,7 +3,7 @@
 // by parseCommandLine only when a value needs checking, so --help never loads
 // zod), and usage errors that say what to type instead. ./args.ts is the
 // public face: the same exports, and parseArgs with the value checks built in.
-import { DEFAULT_REGISTRY, MODES, MODE_ALIASES, resolveMode, type Mode } from '../catalog.js';
+import { DEFAULT_REGISTRY, MODES, resolveMode, type Mode } from '../catalog.js';
 import { UsageError } from '../errors.js';
 
 export const COMMANDS = {
@@ -61,8 +61,6 @@ export interface Args {
   noColor: boolean;
   saveSnapshot: string | undefined;
 }
-
-export { REGISTRY_RE, RELEASE_RE, TAG_RE } from './patterns.js';
 
 /** Checks an option's value (./values.ts: checkValue); returns the value to use. */
 export type ValueCheck = (name: string, raw: string) => string;
@@ -242,5 +240,3 @@ export function parseArgsWith(argv: readonly string[], checkValue: ValueCheck = 
   }
   return args;
 }
-
-export { MODE_ALIASES };

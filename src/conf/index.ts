@@ -1,7 +1,7 @@
-export { parseConf, serializeConf, effectiveLine, effectiveValue, parseAssignment } from './parse.js';
+export { parseConf, serializeConf, effectiveLine, effectiveValue } from './parse.js';
 export type { ConfDoc, ConfLine, SimpleAssignment, Eol } from './parse.js';
 export { updateConf, readOwned, ConfEditError, NEW_CONF_HEADER } from './edit.js';
 export { decodeConf } from './decode.js';
 export type { Decoded } from './decode.js';
-export { OWNED_KEYS, confValueSchemas, checkConfValues, timestampOf, INITIALIZED_AT_RE } from './values.js';
+export { OWNED_KEYS, checkConfValues, timestampOf } from './values.js';
 export type { OwnedKey, ConfValues } from './values.js';

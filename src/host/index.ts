@@ -9,7 +9,6 @@ import { SnapshotHost, hostFileSchema } from './snapshot.js';
 
 export type { Host } from './types.js';
 export { LiveHost } from './live.js';
-export { SnapshotHost } from './snapshot.js';
 
 export async function openSnapshot(dir: string): Promise<SnapshotHost> {
   const abs = path.resolve(dir);

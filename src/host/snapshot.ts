@@ -183,5 +183,3 @@ export class SnapshotHost implements Host {
     });
   }
 }
-
-export { nodeInfoOf };

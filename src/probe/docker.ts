@@ -8,11 +8,9 @@ export interface DockerInfo {
   clientVersion: string | null;
   runtimes: string[];
   desktop: boolean;
-  /** Why the daemon does not answer, one line, when it does not. */
-  error: string | null;
 }
 
-export function parseDockerInfo(stdout: string, exitCode: number | null, stderr = ''): DockerInfo {
+export function parseDockerInfo(stdout: string, exitCode: number | null): DockerInfo {
   let json: Record<string, unknown> | null = null;
   try {
     const v: unknown = JSON.parse(stdout.trim().split('\n')[0] ?? '');
@@ -28,14 +26,12 @@ export function parseDockerInfo(stdout: string, exitCode: number | null, stderr 
     json?.Runtimes && typeof json.Runtimes === 'object' ? Object.keys(json.Runtimes as object).sort() : [];
   const os = str(json?.OperatingSystem) ?? '';
   const running = exitCode === 0 && json !== null && version !== null && serverErrors.length === 0;
-  const errLine = [...serverErrors, ...stderr.split('\n')].map((l) => l.trim()).find((l) => l.length > 0) ?? null;
   return {
     running,
     version,
     clientVersion: str(clientInfo?.Version),
     runtimes: running ? runtimes : [],
     desktop: /Docker Desktop/i.test(os) || /desktop-linux/i.test(str(json?.Name) ?? ''),
-    error: running ? null : (errLine ?? (json === null ? 'docker info answered something that is not JSON' : 'the Docker daemon did not answer')),
   };
 }
 

@@ -21,8 +21,6 @@ import { macCheck } from './checks/mac.js';
 
 export type { Facts } from './facts.js';
 export type { CheckEvent, CheckState } from './checks/types.js';
-export { PROBE_BUDGET_MS, TOOL_TIMEOUT_MS } from './limits.js';
-export { WSL_NVIDIA_SMI } from './checks/nvidia.js';
 
 export interface ProbeOptions {
   onCheck?: (ev: CheckEvent) => void;

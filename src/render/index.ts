@@ -1,2 +1,2 @@
-export { renderCompose, renderFile, composeFilesFor, generatedBy, header, GENERATED_MARKER } from './render.js';
+export { renderCompose, generatedBy, header } from './render.js';
 export type { RenderInput, RenderedFile } from './render.js';

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import '../zod-setup.js';
-import { MODES, STATE_DIR, imageTagFor, modeSpec, type Mode } from '../catalog.js';
+import { MODES, STATE_DIR, imageTagFor, type Mode } from '../catalog.js';
 import { releaseOfTag } from '../tags.js';
 import type { Gpu, Report } from '../report.js';
 
@@ -148,11 +148,6 @@ export function describeChange(previous: InstallMemory | null, report: Report): 
   return { gpuChanged, modeChanged, lines };
 }
 
-/** The summary line for a mode change, e.g. for GPU_CHANGED's message. */
-export function modeChangeLine(from: Mode, to: Mode): string {
-  return `${from} (${modeSpec(from).label}) → ${to} (${modeSpec(to).label})`;
-}
-
 // ------------------------------------------------------------------ I/O
 
 type Env = Record<string, string | undefined>;
@@ -231,5 +226,3 @@ export async function readMemory(dir: string, env: Env = process.env): Promise<I
     return null;
   }
 }
-
-export { canonical as installKey };

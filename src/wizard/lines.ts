@@ -14,10 +14,6 @@ export function segs(spec: LineSpec): Seg[] {
   return typeof spec === 'string' ? [{ text: spec }] : spec;
 }
 
-export function lineText(spec: LineSpec): string {
-  return segs(spec).map((s) => s.text).join('');
-}
-
 /** The segments of a line cut to `width` columns (an ellipsis marks the cut). */
 export function clipSegs(spec: LineSpec, width: number): Seg[] {
   let left = Math.max(width, 1);

@@ -4,7 +4,7 @@
 // number of lines it renders.
 import { useEffect, useState, type ReactNode } from 'react';
 import { Box, Text, useStdout } from 'ink';
-import { frameRows, type Size } from './layout.js';
+import type { Size } from './layout.js';
 
 import { clipSegs, type LineSpec, type Tone } from './lines.js';
 
@@ -107,5 +107,3 @@ export function Lines({ lines, width }: { lines: LineSpec[]; width: number }): R
     </>
   );
 }
-
-export { frameRows };

@@ -1,7 +1,7 @@
 // `kg-init probe --save-snapshot`: a recorded host replays to the same report.
 // Recorded from replayed hosts (every host of test/hosts) and from this machine.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HOSTS, hostDirs, runCli } from '../helpers/cli.js';

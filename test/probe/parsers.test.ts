@@ -173,19 +173,18 @@ describe('NVIDIA', () => {
 describe('Docker', () => {
   it('reads a running daemon with its runtimes', () => {
     const json = '{"ServerVersion":"28.3.2","Name":"box","Runtimes":{"nvidia":{"path":"nvidia-container-runtime"},"runc":{"path":"runc"}},"OperatingSystem":"Ubuntu 24.04.2 LTS"}';
-    expect(parseDockerInfo(json, 0)).toEqual({ running: true, version: '28.3.2', clientVersion: null, runtimes: ['nvidia', 'runc'], desktop: false, error: null });
+    expect(parseDockerInfo(json, 0)).toEqual({ running: true, version: '28.3.2', clientVersion: null, runtimes: ['nvidia', 'runc'], desktop: false });
   });
 
   it('reads a stopped daemon (exit 1, empty server fields) as not running', () => {
     const json = '{"ID":"","ServerVersion":"","Runtimes":null,"ClientInfo":{"Version":"28.2.2"}}';
-    const r = parseDockerInfo(json, 1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n');
+    const r = parseDockerInfo(json, 1);
     expect(r).toMatchObject({ running: false, version: null, clientVersion: '28.2.2', runtimes: [] });
-    expect(r.error).toContain('Cannot connect');
     expect(parseDockerInfo('{"ServerVersion":"1","ServerErrors":["permission denied"]}', 0).running).toBe(false);
   });
 
   it('reads garbage as not running and spots Docker Desktop', () => {
-    expect(parseDockerInfo('\u0000garbage{', 0)).toMatchObject({ running: false, error: 'docker info answered something that is not JSON' });
+    expect(parseDockerInfo('\u0000garbage{', 0)).toMatchObject({ running: false, version: null });
     expect(parseDockerInfo('[1,2]', 0).running).toBe(false);
     expect(parseDockerInfo('{"ServerVersion":"28.4.0","Runtimes":{},"OperatingSystem":"Docker Desktop"}', 0).desktop).toBe(true);
     expect(isNvidiaCdiSpec('nvidia.yaml', 'cdiVersion: 0.5.0\nkind: nvidia.com/gpu\n')).toBe(true);

@@ -30,7 +30,7 @@ export const dockerCheck: Check<Facts['docker']> = {
     if (r.status === 'timeout' || r.status === 'error') {
       return { installed: true, running: false, version: null, runtimes: [], nvidiaRuntime: false, cdiSpecs, desktop: false, timedOut: r.status === 'timeout' };
     }
-    const info = parseDockerInfo(r.stdout, r.exitCode, r.stderr);
+    const info = parseDockerInfo(r.stdout, r.exitCode);
     return {
       installed: true,
       running: info.running,

@@ -12,6 +12,7 @@ import { parseCommandLine, type Args } from './cli/options.js';
 import { processIO, styles } from './cli/io.js';
 import { reportError } from './cli/report-error.js';
 import { runConfigure } from './commands/configure.js';
+import { setCommandName } from './present/shell.js';
 
 export async function runHeadless(argv: readonly string[]): Promise<number | null> {
   let args: Args;
@@ -22,6 +23,7 @@ export async function runHeadless(argv: readonly string[]): Promise<number | nul
   }
   if (args.command !== 'main' || !args.yes || args.help || args.version) return null;
   const io = processIO();
+  setCommandName(io.env);
   try {
     return await runConfigure(args, io);
   } catch (e) {

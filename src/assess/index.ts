@@ -9,6 +9,7 @@ import { MODES, catalog, gfxSupport, imageTagFor, modeSpec, variantOf, type Mode
 import type { AmdOverlay, Finding, FindingCode, Gpu, ModeAssessment, Severity } from '../report.js';
 import type { Facts, KfdNode } from '../probe/facts.js';
 import { majorMinor } from '../probe/rocm.js';
+import { formatBytes } from '../present/bytes.js';
 
 export type Requirement = ModeAssessment['requirements'][number];
 
@@ -33,7 +34,7 @@ function finding(code: FindingCode, severity: Severity, message: string, fix: st
 }
 
 function gib(n: number): string {
-  return `${Math.round(n / 1024 ** 3)} GiB`;
+  return formatBytes(n);
 }
 
 /** Codes that block the mode they are attached to. */

@@ -9,11 +9,13 @@ import { processIO, styles, type IO } from './io.js';
 import { EXIT } from '../errors.js';
 import { reportError } from './report-error.js';
 import { VERSION } from '../version.js';
+import { setCommandName } from '../present/shell.js';
 
 export async function run(argv: readonly string[], io: IO = processIO()): Promise<number> {
   let args: Args;
   const noColorFlag = argv.includes('--no-color');
   const { out, err } = styles(io, noColorFlag);
+  setCommandName(io.env);
   try {
     args = await parseCommandLine(argv);
   } catch (e) {

@@ -15,6 +15,8 @@ import type { Answers, ApplyResult, FileAction, InstallState, Plan } from '../pl
 import type { Finding, Report } from '../report.js';
 import { VERSION } from '../version.js';
 import { hostReport } from './report-source.js';
+import { findingText, fixOf, mark } from '../present/symbols.js';
+import { inDir, suggest } from '../present/shell.js';
 import { describeChange, memoryFor, readMemory, recordInstall, type ChangeSummary } from '../state/memory.js';
 
 export interface ConfigureDeps {
@@ -153,10 +155,6 @@ function colorDiff(diff: string, s: Style): string {
     .join('\n');
 }
 
-function shellQuote(p: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
-}
-
 function summary(plan: Plan, result: ApplyResult, io: IO, s: Style, dryRun: boolean, change: ChangeSummary = NO_CHANGE): string {
   const lines: string[] = [];
   const verb: Record<Exclude<FileAction, 'unchanged'>, string> = dryRun
@@ -186,12 +184,11 @@ function summary(plan: Plan, result: ApplyResult, io: IO, s: Style, dryRun: bool
   if (shown.length) {
     lines.push('', s.bold('Findings'));
     for (const f of shown) {
-      const mark = f.severity === 'error' ? s.red('✗') : f.severity === 'warning' ? s.yellow('!') : s.dim('i');
-      lines.push(`  ${mark} ${f.message} ${s.dim(`[${f.code}]`)}`);
-      if (f.fix) lines.push(`    fix: ${f.fix}`);
+      lines.push(`  ${mark(f.severity, s)} ${findingText(f)}`);
+      const fix = fixOf(f);
+      if (fix) lines.push(`    ${fix.label === 'fix' ? 'fix: ' : ''}${suggest(fix.text)}`);
     }
   }
-  const cd = resolve(io.cwd) === plan.dir ? '' : `cd ${shellQuote(plan.dir)} && `;
-  lines.push('', `${dryRun ? 'Then' : 'Next'}: ${s.cyan(cd + plan.nextCommand)}`);
+  lines.push('', `${dryRun ? 'Then' : 'Next'}: ${s.cyan(inDir(plan.nextCommand, plan.dir, io.cwd))}`);
   return `${lines.join('\n')}\n`;
 }

@@ -10,7 +10,7 @@ import type { InstallState } from '../plan/types.js';
 import type { Report } from '../report.js';
 import { diagnose } from '../doctor/checks.js';
 import { renderJson, renderText } from '../doctor/render.js';
-import { shellQuote } from '../doctor/checks.js';
+import { shellQuote } from '../present/shell.js';
 import { readInstall } from '../install/read.js';
 import { hostReport } from './report-source.js';
 

@@ -4,9 +4,14 @@
 import type { Args } from '../cli/args.js';
 import { styles, type IO } from '../cli/io.js';
 import type { Style } from '../cli/color.js';
+import { formatBytes } from '../present/bytes.js';
+import { gpuName } from '../present/gpu.js';
+import { kgInit, suggest } from '../present/shell.js';
+import { findingText, fixOf, mark } from '../present/symbols.js';
+import { outputWidth, wrap } from '../present/wrap.js';
 import { openHost } from '../host/index.js';
 import { probeReport } from '../assess/report.js';
-import { reportSchema, type Report } from '../report.js';
+import { reportSchema, type Finding, type Report } from '../report.js';
 import { EXIT } from '../errors.js';
 
 export async function runProbe(args: Args, io: IO): Promise<number> {
@@ -32,52 +37,62 @@ function print(report: Report, args: Args, io: IO): void {
     return;
   }
   const { out } = styles(io, args.noColor);
-  io.stdout.write(formatReport(report, out));
+  io.stdout.write(formatReport(report, out, outputWidth(io.stdout, io.env)));
 }
 
-function size(n: number | undefined): string | null {
-  if (!n) return null;
-  const gib = n / 1024 ** 3;
-  return gib >= 1 ? `${Math.round(gib)} GiB` : `${Math.round(n / 1024 ** 2)} MiB`;
-}
+// eslint-disable-next-line no-control-regex
+const visible = (t: string) => t.replace(/\u001b\[[0-9;]*m/g, '');
 
-const MARK = {
-  ready: (s: Style) => s.green('✓'),
-  degraded: (s: Style) => s.yellow('⚠'),
-  blocked: (s: Style) => s.red('✗'),
-} as const;
+const STATUS_LEVEL = { ready: 'ok', degraded: 'warning', blocked: 'error' } as const;
 
-/** The human-readable report (no colour when the style is disabled). */
-export function formatReport(r: Report, s: Style): string {
+/**
+ * The human-readable report (no colour when the style is disabled), wrapped
+ * to `width`. Each reason is said once: a mode's findings sit under the mode,
+ * the host's own findings under Findings, and the recommendation points back.
+ */
+export function formatReport(r: Report, s: Style, width = 80): string {
   const L: string[] = [];
+  /** Prose wrapped at `width`, continuation rows under the first. */
+  const para = (lead: string, text: string, indent = visible(lead).length) => {
+    for (const [i, row] of wrap(text, width - visible(lead).length).entries()) L.push(i === 0 ? lead + row : ' '.repeat(indent) + row);
+  };
+  const finding = (f: Finding, lead: string) => {
+    const sub = ' '.repeat(lead.length + 2);
+    const m = mark(f.severity, s);
+    const rows = wrap(findingText(f), width - lead.length - 2);
+    rows.forEach((row, i) => L.push(i === 0 ? `${lead}${m} ${row}` : `${sub}${row}`));
+    const fix = fixOf(f);
+    if (fix?.label === 'fix') para(`${sub}${s.dim('fix:')} `, suggest(fix.text));
+    else if (fix) para(sub, fix.text);
+  };
   const h = r.host;
-  const where = r.source === 'live' ? '' : s.dim(` (snapshot ${r.source})`);
-  L.push(`${s.bold('kg-init probe')} · ${[h.distro?.name ?? h.platform, h.wsl ? 'WSL2' : null, h.arch, `kernel ${h.kernelRelease}`, `user ${h.user}`].filter(Boolean).join(' · ')}${where}`);
+  const where = r.source === 'live' ? '' : ` (snapshot ${r.source})`;
+  para(`${s.bold('kg-init probe')} · `, `${[h.distro?.name ?? h.platform, h.wsl ? 'WSL2' : null, h.arch, `kernel ${h.kernelRelease}`, `user ${h.user}`].filter(Boolean).join(' · ')}${where}`);
   L.push('');
   L.push(s.bold('GPUs'));
   if (r.gpus.length === 0) L.push('  none found');
   for (const g of r.gpus) {
-    const name = g.name ?? (g.gfxTarget ? `AMD ${g.gfxTarget}` : `${g.vendor.toUpperCase()} ${g.deviceId ?? ''}`.trim());
+    const name = gpuName(g);
     const parts = [
-      g.vendor === 'amd' && g.gfxTarget && g.name ? g.gfxTarget : null,
+      g.gfxTarget && !name.includes(g.gfxTarget) ? g.gfxTarget : null,
       g.integrated === undefined ? null : g.integrated ? 'integrated' : 'discrete',
-      size(g.vramBytes),
+      formatBytes(g.vramBytes) || null,
       g.pciAddress ?? null,
       g.pciClass ? `class ${g.pciClass}` : null,
       g.driver === undefined ? null : g.driver === null ? 'no driver' : `driver ${g.driver}`,
       g.uuid ?? null,
     ].filter(Boolean);
-    L.push(`  ${name}${parts.length ? s.dim(` · ${parts.join(' · ')}`) : ''}`);
+    para('  ', [name, ...parts].join(' · '), 4);
   }
   L.push('');
   L.push(s.bold('Drivers'));
   const nv = r.nvidia;
   if (nv.driverVersion || nv.smi !== 'missing') {
-    L.push(`  NVIDIA    ${nv.driverVersion ?? 'no driver version'}${nv.kernelModule ? ` (${nv.kernelModule} module)` : ''} · nvidia-smi ${nv.smi}${nv.smiPath && nv.smiPath !== 'nvidia-smi' ? ` (${nv.smiPath})` : ''}`);
+    para('  NVIDIA    ', `${nv.driverVersion ?? 'no driver version'}${nv.kernelModule ? ` (${nv.kernelModule} module)` : ''} · nvidia-smi ${nv.smi}${nv.smiPath && nv.smiPath !== 'nvidia-smi' ? ` (${nv.smiPath})` : ''}`);
   } else {
     L.push('  NVIDIA    none');
   }
-  L.push(`  ROCm      ${r.rocm.version ? `${r.rocm.version} (${r.rocm.source})` : 'no host userspace'}${r.rocm.amdgpuModule ? ` · amdgpu module ${r.rocm.amdgpuModule}` : ''}`);
+  para('  ROCm      ', `${r.rocm.version ? `${r.rocm.version} (${r.rocm.source})` : 'no host userspace'}${r.rocm.amdgpuModule ? ` · amdgpu module ${r.rocm.amdgpuModule}` : ''}`);
   const k = r.devices.kfd;
   const access = (d: Report['devices']['kfd']) =>
     d.present ? `group ${d.group ?? d.gid ?? '?'}${d.gid !== undefined && d.group ? ` (${d.gid})` : ''}, ${d.userAccess ? 'read-write for you' : s.yellow('not accessible to you')}` : 'missing';
@@ -88,25 +103,34 @@ export function formatReport(r: Report, s: Style): string {
   if (r.mac) L.push(`  Mac       ${r.mac.chip ?? '?'}${r.mac.version ? ` · macOS ${r.mac.version}` : ''}`);
   L.push('');
   const d = r.docker;
-  L.push(
-    `${s.bold('Docker')}    ${!d.installed ? s.yellow('not installed') : !d.running ? s.yellow(`installed${d.version ? ` ${d.version}` : ''}, daemon not answering`) : `${d.version ?? '?'} running${d.desktop ? ' (Docker Desktop)' : ''} · runtimes ${d.runtimes.join(', ') || 'none'}`}${d.cdiSpecs.length ? ` · CDI ${d.cdiSpecs.join(', ')}` : ''}`,
-  );
+  const docker = !d.installed
+    ? 'not installed'
+    : !d.running
+      ? `installed${d.version ? ` ${d.version}` : ''}, daemon not answering`
+      : `${d.version ?? '?'} running${d.desktop ? ' (Docker Desktop)' : ''} · runtimes ${d.runtimes.join(', ') || 'none'}`;
+  para(`${s.bold('Docker')}    `, `${docker}${d.cdiSpecs.length ? ` · CDI ${d.cdiSpecs.join(', ')}` : ''}`, 10);
   L.push('');
   L.push(s.bold('Modes'));
+  const shownUnderModes = new Set<string>();
+  const key = (f: Finding) => `${f.code}\u0000${f.message}`;
   for (const m of r.modes) {
     const rec = m.mode === r.recommendation.mode ? s.bold(' ← recommended') : '';
-    L.push(`  ${MARK[m.status](s)} ${m.mode.padEnd(9)} ${m.status.padEnd(9)} ${s.dim(`kg-api:${m.imageTag}`)}${rec}`);
-    L.push(`      ${m.reason}`);
+    L.push(`  ${mark(STATUS_LEVEL[m.status], s)} ${m.mode.padEnd(9)} ${m.status.padEnd(9)} ${s.dim(`kg-api:${m.imageTag}`)}${rec}`);
+    const own = m.findings.filter((f) => f.severity !== 'info' || (f.code !== 'MODE_NOT_APPLICABLE' && fixOf(f)));
+    // The reason, unless a finding below says the same.
+    let reason = m.reason;
+    for (const f of own) reason = reason.replace(` (to check: ${f.message})`, '');
+    if (!own.some((f) => f.message === reason)) para('      ', reason);
+    for (const f of own) {
+      finding(f, '      ');
+      shownUnderModes.add(key(f));
+    }
   }
-  const shown = r.findings.filter((f) => f.code !== 'MODE_NOT_APPLICABLE');
-  if (shown.length) {
+  const rest = r.findings.filter((f) => f.code !== 'MODE_NOT_APPLICABLE' && !shownUnderModes.has(key(f)));
+  if (rest.length) {
     L.push('');
     L.push(s.bold('Findings'));
-    for (const f of shown) {
-      const mark = f.severity === 'error' ? s.red('✗') : f.severity === 'warning' ? s.yellow('⚠') : s.cyan('i');
-      L.push(`  ${mark} ${f.code}: ${f.message}`);
-      if (f.fix) L.push(`      ${s.dim('fix:')} ${f.fix}`);
-    }
+    for (const f of rest) finding(f, '  ');
   }
   if (r.amdOverlay && (r.amdOverlay.rocrVisibleDevices || r.amdOverlay.hsaOverrideGfxVersion)) {
     L.push('');
@@ -116,9 +140,10 @@ export function formatReport(r: Report, s: Style): string {
     L.push(`  group_add: ${r.amdOverlay.groupGids.join(', ')}`);
   }
   L.push('');
-  L.push(`${s.bold('Recommendation:')} ${s.bold(r.recommendation.mode)} → kg-api:${r.recommendation.imageTag}`);
-  L.push(`  ${r.recommendation.reason}`);
-  L.push(s.dim(`Probed in ${(r.durationMs / 1000).toFixed(2)} s. Write it with: kg-init --yes --gpu=${r.recommendation.mode}`));
+  L.push(`${s.bold('Recommendation:')} ${s.bold(r.recommendation.mode)} → kg-api:${r.recommendation.imageTag} ${s.dim('(why: see Modes above)')}`);
+  L.push(s.dim(`Probed in ${(r.durationMs / 1000).toFixed(2)} s. Write it with:`));
+  // A command on one row of its own: the terminal wraps it, pasting runs all of it.
+  L.push(`  ${kgInit()} --yes --gpu=${r.recommendation.mode}`);
   L.push('');
   return L.join('\n');
 }

@@ -8,6 +8,8 @@ import type { InstallState } from '../plan/types.js';
 import type { DevNode, Finding, Gpu, Report } from '../report.js';
 import { parseImageTag, releaseOfTag, tagFitsMode } from '../tags.js';
 import { apiImage, deviceHostPaths, envValue, groupAdds, numericGids, parseCompose, reservesNvidia, type ParsedYaml } from './compose.js';
+import { gpuLabel } from '../present/gpu.js';
+import { shellQuote } from '../present/shell.js';
 
 export type ProblemSeverity = 'error' | 'warning' | 'info';
 
@@ -79,10 +81,6 @@ interface CheckSpec {
 
 // ---------------------------------------------------------------- helpers
 
-/** Quotes a path for a POSIX shell only when it needs it. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 function problem(id: string, severity: ProblemSeverity, message: string, fix: string): Problem {
   return { id, severity, message, fix };
@@ -103,13 +101,6 @@ function gpuByRocrName(report: Report, name: string): Gpu | undefined {
   return report.gpus.find((g) => g.vendor === 'amd' && g.kfdIndex !== undefined && (String(g.kfdIndex) === n || (g.uuid !== undefined && g.uuid.toLowerCase() === n.toLowerCase())));
 }
 
-const VENDOR = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel', apple: 'Apple', other: 'GPU' } as const;
-const hexId = (id: string | undefined) => (id ?? '?').toLowerCase().replace(/^0x/, '');
-
-function gpuLabel(g: Gpu): string {
-  const what = g.name ?? `${VENDOR[g.vendor]} ${hexId(g.vendorId)}:${hexId(g.deviceId)}`;
-  return `${what}${g.gfxTarget ? ` (${g.gfxTarget})` : ''}`;
-}
 
 const needsOverlay = (c: Ctx): string | null => {
   if (c.mode !== 'amd-host') return c.mode ? `not needed for ${c.mode}` : 'no valid GPU_MODE';

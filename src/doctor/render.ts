@@ -1,19 +1,12 @@
-// Doctor's two outputs: a readable list (✓ ok, ⚠ warning, ✗ error, ℹ info,
-// – skipped; each problem followed by its fix) and the --json object.
+// Doctor's two outputs: a readable list (the symbols of src/present: ✓ ok,
+// ! warning, ✗ error, i info, – skipped; each problem followed by its fix)
+// and the --json object.
 import type { Style } from '../cli/color.js';
+import { mark as glyph } from '../present/symbols.js';
 import type { CheckOutcome, DoctorResult } from './checks.js';
 
-const MARK: Record<CheckOutcome['status'], string> = { ok: '✓', warning: '⚠', error: '✗', info: 'ℹ', skipped: '–' };
-
 function mark(s: Style, status: CheckOutcome['status']): string {
-  const m = MARK[status];
-  switch (status) {
-    case 'ok': return s.green(m);
-    case 'warning': return s.yellow(m);
-    case 'error': return s.red(m);
-    case 'info': return s.cyan(m);
-    case 'skipped': return s.dim(m);
-  }
+  return glyph(status, s);
 }
 
 export function renderText(r: DoctorResult, s: Style): string {

@@ -16,6 +16,7 @@ import '../zod-setup.js';
 import { MODES, STATE_DIR, imageTagFor, type Mode } from '../catalog.js';
 import { releaseOfTag } from '../tags.js';
 import type { Gpu, Report } from '../report.js';
+import { gpuIdLabel } from '../present/gpu.js';
 
 /** Relative to the install directory. */
 export const STATE_FILE = `${STATE_DIR}/state.json`;
@@ -108,15 +109,8 @@ export function parseMemory(text: string): InstallMemory | null {
   }
 }
 
-export function gpuLabel(f: GpuFingerprint): string {
-  const vendor = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel', apple: 'Apple', other: 'other' }[f.vendor];
-  const name = f.name ? (f.name.toLowerCase().startsWith(vendor.toLowerCase()) ? f.name : `${vendor} ${f.name}`) : `${vendor} GPU`;
-  const ids = [f.pciId, f.gfxTarget].filter(Boolean).join(', ');
-  return ids ? `${name} (${ids})` : name;
-}
-
 function gpusLabel(gpus: GpuFingerprint[]): string {
-  return gpus.length ? gpus.map(gpuLabel).join(' + ') : 'no GPU';
+  return gpus.length ? gpus.map(gpuIdLabel).join(' + ') : 'no GPU';
 }
 
 export interface ChangeSummary {

@@ -2,6 +2,7 @@
 // are built from these by pure functions (screens.ts); ui.tsx renders them.
 import { clip, type Size } from './layout.js';
 import { makeStyle } from '../cli/color.js';
+import { GLYPH, PLAIN_WORD } from '../present/symbols.js';
 
 export type Tone = 'ok' | 'warn' | 'fail' | 'dim' | 'accent' | 'bold' | 'add' | 'del' | 'hunk' | 'title';
 export interface Seg {
@@ -62,6 +63,7 @@ export interface Theme {
   ok: string;
   warn: string;
   fail: string;
+  info: string;
   skip: string;
   pointer: string;
   /** Marker of an unhighlighted row, as wide as the pointer. */
@@ -72,8 +74,8 @@ export interface Theme {
 /** Symbols of the fancy look, or words for --plain (screen readers, dumb terminals). */
 export function theme(plain: boolean): Theme {
   return plain
-    ? { plain, ok: 'ok:', warn: 'warning:', fail: 'failed:', skip: 'skipped:', pointer: '>', blank: ' ', sep: ', ' }
-    : { plain, ok: '✓', warn: '⚠', fail: '✗', skip: '–', pointer: '❯', blank: ' ', sep: ' · ' };
+    ? { plain, ok: PLAIN_WORD.ok, warn: PLAIN_WORD.warning, fail: PLAIN_WORD.error, info: PLAIN_WORD.info, skip: PLAIN_WORD.skipped, pointer: '>', blank: ' ', sep: ', ' }
+    : { plain, ok: GLYPH.ok, warn: GLYPH.warning, fail: GLYPH.error, info: GLYPH.info, skip: GLYPH.skipped, pointer: '❯', blank: ' ', sep: ' · ' };
 }
 
 /**

@@ -151,7 +151,7 @@ function requirementLines(m: ModeAssessment, ctx: ScreenContext, withMet: boolea
 
 function findingLines(f: Finding, ctx: ScreenContext): LineSpec[] {
   const t = ctx.theme;
-  const [icon, tone] = f.severity === 'error' ? [t.fail, 'fail' as Tone] : f.severity === 'warning' ? [t.warn, 'warn' as Tone] : [t.plain ? 'note:' : 'ℹ', 'accent' as Tone];
+  const [icon, tone] = f.severity === 'error' ? [t.fail, 'fail' as Tone] : f.severity === 'warning' ? [t.warn, 'warn' as Tone] : [t.info, 'accent' as Tone];
   const out: LineSpec[] = [[{ text: `${icon} `, tone }, { text: f.message }]];
   if (f.fix) out.push([{ text: '    fix: ', tone: 'dim' }, { text: f.fix }]);
   return out;
@@ -340,7 +340,7 @@ export function doneScreen(s: WizardState, ctx: ScreenContext): Screen {
 /** A finding for the done screen: message and fix wrapped, not cut. */
 function wrappedFinding(f: Finding, ctx: ScreenContext): LineSpec[] {
   const t = ctx.theme;
-  const [icon, tone] = f.severity === 'error' ? [t.fail, 'fail' as Tone] : f.severity === 'warning' ? [t.warn, 'warn' as Tone] : [t.plain ? 'note:' : 'ℹ', 'accent' as Tone];
+  const [icon, tone] = f.severity === 'error' ? [t.fail, 'fail' as Tone] : f.severity === 'warning' ? [t.warn, 'warn' as Tone] : [t.info, 'accent' as Tone];
   const w = ctx.size.columns;
   const lines: LineSpec[] = wrapText(f.message, w - 4).map((row, i): LineSpec => (i === 0 ? [seg(`  ${icon} `, tone), seg(row)] : `    ${row}`));
   if (f.fix) lines.push(...wrapText(`fix: ${f.fix}`, w - 4, 5).map((row): LineSpec => [seg(`    ${row}`, 'dim')]));

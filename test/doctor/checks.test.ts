@@ -2,7 +2,8 @@
 // that passes, on hand-built reports. (test/doctor/doctor.test.ts runs the built CLI
 // against replayed hosts.)
 import { describe, expect, it } from 'vitest';
-import { CHECKS, diagnose, shellQuote, type DoctorResult } from '../../src/doctor/checks.js';
+import { CHECKS, diagnose, type DoctorResult } from '../../src/doctor/checks.js';
+import { shellQuote } from '../../src/present/shell.js';
 import { renderJson, renderText } from '../../src/doctor/render.js';
 import { makeStyle } from '../../src/cli/color.js';
 import {

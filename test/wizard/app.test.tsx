@@ -53,7 +53,7 @@ function expectFits(frame: string, size: Size = { columns: 80, rows: 24 }) {
 afterEach(() => cleanup());
 
 describe('probe screen', () => {
-  it('paints before the probe finishes and streams each check: spinner, then ✓ ⚠ – with its result', async () => {
+  it('paints before the probe finishes and streams each check: spinner, then ✓ ! – with its result', async () => {
     const deps = fakeDeps();
     const w = start(deps);
     await w.until('GPUs');
@@ -64,7 +64,7 @@ describe('probe screen', () => {
     await w.until('Recommended:');
     const f = w.frame();
     expect(f).toMatch(/✓ GPUs\s+Radeon RX 7900 XTX/);
-    expect(f).toMatch(/⚠ Docker\s+27\.3\.1; no nvidia runtime/);
+    expect(f).toMatch(/! Docker\s+27\.3\.1; no nvidia runtime/);
     expect(f).toMatch(/– NVIDIA driver\s+no NVIDIA GPU/);
     expect(f).toContain('Recommended: amd-host (image rocm72-host)');
     expect(f).toContain('No .operator.conf in /srv/kg yet');

@@ -4,16 +4,11 @@ import type { Facts } from '../facts.js';
 import { TOOL_TIMEOUT_MS } from '../limits.js';
 import { SMI_QUERY_ARGS, parseNvidiaProcModel, parseNvidiaProcVersion, parseNvidiaSmiQuery, smiFailureLine } from '../nvidia.js';
 import type { Check } from './types.js';
+import { formatBytes } from '../../present/bytes.js';
 
 export const WSL_NVIDIA_SMI = '/usr/lib/wsl/lib/nvidia-smi';
 
 export type NvidiaFacts = Facts['nvidia'] & { skipped: boolean };
-
-function fmtBytes(n: number | undefined): string {
-  if (n === undefined) return '';
-  const gib = n / 1024 ** 3;
-  return gib >= 1 ? `${Math.round(gib)} GiB` : `${Math.round(n / 1024 ** 2)} MiB`;
-}
 
 export const nvidiaCheck: Check<NvidiaFacts> = {
   id: 'nvidia',
@@ -80,7 +75,7 @@ export const nvidiaCheck: Check<NvidiaFacts> = {
   judge(n) {
     if (n.skipped) return { state: 'skip', detail: 'no NVIDIA GPU' };
     if (n.smi === 'ok') {
-      return { state: 'ok', detail: `driver ${n.driverVersion ?? '?'}: ${n.smiGpus.map((g) => `${g.name}${g.vramBytes ? ` ${fmtBytes(g.vramBytes)}` : ''}`).join(', ')}` };
+      return { state: 'ok', detail: `driver ${n.driverVersion ?? '?'}: ${n.smiGpus.map((g) => `${g.name}${g.vramBytes ? ` ${formatBytes(g.vramBytes)}` : ''}`).join(', ')}` };
     }
     if (n.smi === 'timeout') return { state: 'fail', detail: n.smiMessage ?? 'nvidia-smi timed out' };
     if (n.smi === 'error') return { state: 'fail', detail: n.smiMessage ?? 'nvidia-smi failed' };

@@ -170,3 +170,23 @@ export function gfxSupport(variant: Variant, gfx: string): { built: true } | { o
   const o = variant.rocm.overrides[gfx];
   return o ? { override: o } : null;
 }
+
+/**
+ * AMD GPU families the ROCm 7 images do not support, by PCI device id (known
+ * even when the kernel exposes no KFD topology and so no gfx target).
+ */
+export const PRE_ROCM7_AMD_FAMILIES: ReadonlyArray<{ name: string; gfx: string; deviceIds: ReadonlyArray<readonly [number, number]> }> = [
+  // Polaris 10/11/12/20/21/22: RX 460-590, WX 2100-7100, Vega M.
+  { name: 'Polaris', gfx: 'gfx803', deviceIds: [[0x67c0, 0x67ff], [0x6980, 0x699f], [0x694c, 0x694f], [0x6fdf, 0x6fdf]] },
+  // Fiji and Tonga (R9 Fury/Nano, R9 285/380).
+  { name: 'Fiji/Tonga', gfx: 'gfx802', deviceIds: [[0x7300, 0x730f], [0x6920, 0x693f]] },
+];
+
+/** The unsupported family of an AMD GPU (by its gfx target, else its PCI id), if it is one. */
+export function preRocm7Family(g: { vendor: string; deviceId?: string | undefined; gfxTarget?: string | undefined }): { name: string; gfx: string } | null {
+  if (g.vendor !== 'amd') return null;
+  if (g.gfxTarget) return PRE_ROCM7_AMD_FAMILIES.find((f) => f.gfx === g.gfxTarget) ?? (/^gfx[678]\d\d$/.test(g.gfxTarget) ? { name: 'GCN', gfx: g.gfxTarget } : null);
+  const id = parseInt((g.deviceId ?? '').replace(/^0x/i, ''), 16);
+  if (Number.isNaN(id)) return null;
+  return PRE_ROCM7_AMD_FAMILIES.find((f) => f.deviceIds.some(([lo, hi]) => id >= lo && id <= hi)) ?? null;
+}

@@ -1,81 +1,105 @@
 // --help, generated from the option table and the catalog, so it cannot drift.
+// Wrapped at the terminal's width (else $COLUMNS, else 80): descriptions wrap
+// under their column, never mid-word; commands in examples stay whole.
 import { MODES, catalog, DEFAULT_REGISTRY } from '../catalog.js';
 import { COMMANDS, OPTIONS, type OptionSpec, type Subcommand } from './options.js';
 import type { Style } from './color.js';
+import { kgInit } from '../present/shell.js';
+import { wrap } from '../present/wrap.js';
 
-function optionLine(o: OptionSpec): string {
-  const short = o.short ? `-${o.short}, ` : '    ';
-  const long = `--${o.name}${o.value ? ` ${o.value}` : ''}`;
-  return `  ${short}${long.padEnd(24)} ${o.help}`;
+/** `left` in a column `col` wide, `right` wrapped beside it (below it when `left` is wider). */
+function row(left: string, right: string, col: number, width: number): string[] {
+  const room = width - col;
+  const rows = wrap(right, room);
+  if (room < 24 || rows.some((r) => r.length > room)) {
+    // Too narrow for two columns: the description under its name.
+    return [left, ...wrap(right, width - 6).map((r) => `      ${r}`)];
+  }
+  if (left.length >= col) return [left, ...rows.map((r) => ' '.repeat(col) + r)];
+  return rows.map((r, i) => (i === 0 ? left.padEnd(col) : ' '.repeat(col)) + r);
 }
 
-export function helpText(version: string, s: Style, command: 'main' | Subcommand = 'main'): string {
-  const modeLines = MODES.map((m) => {
+function optionRows(o: OptionSpec, command: 'main' | Subcommand, width: number): string[] {
+  const short = o.short ? `-${o.short}, ` : '    ';
+  const long = `--${o.name}${o.value ? ` ${o.value}` : ''}`;
+  return row(`  ${short}${long}`, o.helpFor?.[command] ?? o.help, 31, width);
+}
+
+/** Free prose, wrapped. */
+function para(text: string, width: number, indent = 0): string[] {
+  return wrap(text, width - indent).map((r) => ' '.repeat(indent) + r);
+}
+
+export function helpText(version: string, s: Style, command: 'main' | Subcommand = 'main', width = 80): string {
+  const k = kgInit();
+  const modeLines = MODES.flatMap((m) => {
     const spec = catalog.modes[m];
     const tag = catalog.variants[spec.variant]!.tag;
-    return `  ${m.padEnd(10)} ${spec.label.padEnd(24)} kg-api:${tag}`;
+    return row(`  ${m.padEnd(10)} ${spec.label}`, `kg-api:${tag}`, 37, width);
   });
   if (command !== 'main') {
     const opts = OPTIONS.filter((o) => o.commands.includes(command));
     return [
       `${s.bold(`kg-init ${command}`)} ${s.dim(`(kg-init ${version})`)}`,
       '',
-      COMMANDS[command],
+      ...para(COMMANDS[command], width),
       '',
       s.bold('Usage'),
-      command === 'probe'
-        ? '  kg-init probe [--json] [--save-snapshot DIR]'
-        : '  kg-init doctor [--dir DIR] [--json]',
+      command === 'probe' ? `  ${k} probe [--json] [--save-snapshot DIR]` : `  ${k} doctor [--dir DIR] [--verbose] [--json]`,
       '',
       s.bold('Options'),
-      ...opts.map(optionLine),
+      ...opts.flatMap((o) => optionRows(o, command, width)),
       '',
-      command === 'doctor'
-        ? 'Exit codes: 0 healthy (warnings allowed), 1 something will not work, 2 usage error.'
-        : 'Exit codes: 0 report printed, 1 failure, 2 usage error.',
+      ...para(
+        command === 'doctor'
+          ? 'Exit codes: 0 healthy (warnings allowed), 1 something will not work (a mode that cannot run on this host included), 2 usage error.'
+          : 'Exit codes: 0 report printed, 1 failure, 2 usage error.',
+        width,
+      ),
       '',
     ].join('\n');
   }
   return [
-    `${s.bold('kg-init')} ${version}: choose the right GPU mode and kg-api image for the Knowledge Graph platform.`,
+    ...para(`${s.bold('kg-init')} ${version}: choose the right GPU mode and kg-api image for the Knowledge Graph platform.`, width),
     '',
     s.bold('Usage'),
-    '  kg-init                       interactive wizard (needs a terminal)',
-    '  kg-init --yes [options]       headless: write the recommendation, or --gpu',
-    '  kg-init probe [--json]        report what this host has; writes nothing',
-    '  kg-init doctor [--dir DIR]    check an existing install against this host',
+    ...row(`  ${k}`, 'interactive wizard (needs a terminal)', 32, width),
+    ...row(`  ${k} --yes [options]`, 'headless: write the recommendation, or --gpu', 32, width),
+    ...row(`  ${k} probe [--json]`, 'report what this host has; writes nothing', 32, width),
+    ...row(`  ${k} doctor [--dir DIR]`, 'check an existing install against this host', 32, width),
     '',
     s.bold('Commands'),
-    ...Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(8)} ${d}`),
+    ...Object.entries(COMMANDS).flatMap(([c, d]) => row(`  ${c}`, d, 11, width)),
     '',
     s.bold('Options'),
-    ...OPTIONS.map(optionLine),
+    ...OPTIONS.flatMap((o) => optionRows(o, 'main', width)),
     '',
     s.bold('GPU modes'),
     ...modeLines,
     `  amd        deprecated alias of amd-host`,
     '',
     s.bold('Files written'),
-    '  .operator.conf              GPU_MODE, KG_API_IMAGE_TAG, IMAGE_SOURCE, INITIALIZED_AT (other lines kept)',
-    '  docker-compose.ghcr.yml     images from the registry, kg-api at the selected tag',
-    '  docker-compose.gpu-*.yml    the overlay of the selected mode (docker-compose.override.mac.yml on macOS)',
-    '  .kg-init/backups/           a copy of every file replaced or removed',
+    ...row('  .operator.conf', 'GPU_MODE, KG_API_IMAGE_TAG, IMAGE_SOURCE, INITIALIZED_AT (other lines kept)', 30, width),
+    ...row('  docker-compose.ghcr.yml', 'images from the registry, kg-api at the selected tag', 30, width),
+    ...row('  docker-compose.gpu-*.yml', 'the overlay of the selected mode (docker-compose.override.mac.yml on macOS)', 30, width),
+    ...row('  .kg-init/backups/', 'a copy of every file replaced or removed', 30, width),
     '',
     s.bold('Environment'),
-    '  NO_COLOR                    no colour (as --no-color); TERM=dumb does the same',
-    '  KG_INIT_HOST_SNAPSHOT=DIR   replay a recorded host instead of probing this one',
-    '  KG_INIT_REPORT=FILE         kg-init --yes: use a saved `kg-init probe --json` report instead of probing',
-    '  INK_SCREEN_READER=true      the wizard in plain mode (as --plain)',
+    ...row('  NO_COLOR', 'no colour (as --no-color); TERM=dumb does the same', 30, width),
+    ...row('  KG_INIT_HOST_SNAPSHOT=DIR', 'replay a recorded host instead of probing this one', 30, width),
+    ...row('  KG_INIT_REPORT=FILE', 'kg-init --yes: use a saved `kg-init probe --json` report instead of probing', 30, width),
+    ...row('  INK_SCREEN_READER=true', 'the wizard in plain mode (as --plain)', 30, width),
     '',
     s.bold('Exit codes'),
-    '  0 done   1 failure   2 usage error or no terminal without --yes   3 mode blocked on this host   130 cancelled',
+    ...para('0 done, 1 failure, 2 usage error or no terminal without --yes, 3 mode blocked on this host, 130 cancelled.', width, 2),
     '',
     s.bold('Examples'),
     '  npx kg-init',
-    '  kg-init --yes --gpu=amd-host --dir /opt/kg',
-    '  kg-init --yes --release 0.13.1 --json',
-    `  kg-init --yes --registry registry.example.com/mirror/kg   ${s.dim(`(default ${DEFAULT_REGISTRY})`)}`,
-    '  kg-init probe --save-snapshot ./my-host',
+    `  ${k} --yes --gpu=amd-host --dir /opt/kg`,
+    `  ${k} --yes --release 0.13.1 --json`,
+    `  ${k} --yes --registry registry.example.com/mirror/kg`,
+    `  ${k} probe --save-snapshot ./my-host`,
+    ...para(s.dim(`(the default registry is ${DEFAULT_REGISTRY})`), width, 2),
     '',
   ].join('\n');
 }

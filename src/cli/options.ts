@@ -18,6 +18,8 @@ export interface OptionSpec {
   /** Placeholder for a value-taking option; absent for booleans. */
   value?: string;
   help: string;
+  /** The help under a command where it means something else (doctor's --dir is only read). */
+  helpFor?: Partial<Record<'main' | Subcommand, string>>;
   /** Which commands accept it ('main' is the configure flow: wizard or --yes). */
   commands: ReadonlyArray<'main' | Subcommand>;
 }
@@ -27,7 +29,7 @@ const ALL = ['main', 'probe', 'doctor'] as const;
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'yes', short: 'y', help: 'Headless: accept the recommendation (or --gpu) and write without asking.', commands: ['main'] },
   { name: 'gpu', value: 'MODE', help: `GPU mode: auto (default, the probe's recommendation), ${MODES.join(', ')}. 'amd' is a deprecated alias of amd-host.`, commands: ['main'] },
-  { name: 'dir', short: 'C', value: 'DIR', help: 'Install directory (created if missing). Default: the current directory.', commands: ['main', 'doctor'] },
+  { name: 'dir', short: 'C', value: 'DIR', help: 'Install directory (created if missing). Default: the current directory.', helpFor: { doctor: 'The install directory to check (read only). Default: the current directory.' }, commands: ['main', 'doctor'] },
   { name: 'release', value: 'VERSION', help: 'Pin a platform release: 0.13.1 gives tags 0.13.1 and 0.13.1-rocm72-host.', commands: ['main'] },
   { name: 'registry', value: 'PREFIX', help: `Image registry and namespace, for mirrors and air-gapped installs. Default: ${DEFAULT_REGISTRY}.`, commands: ['main'] },
   { name: 'image-tag', value: 'TAG', help: 'Use this exact kg-api image tag instead of the one the mode selects.', commands: ['main'] },
@@ -36,6 +38,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'json', help: 'Print machine-readable JSON on stdout instead of the summary.', commands: ALL },
   { name: 'plain', help: 'Wizard without spinners or box drawing, one line per fact (screen readers, dumb terminals).', commands: ['main'] },
   { name: 'no-color', help: 'No colour escapes (also NO_COLOR=1 or TERM=dumb).', commands: ALL },
+  { name: 'verbose', short: 'v', help: 'doctor: list every check, passed and skipped too (problems alone otherwise).', commands: ['doctor'] },
   { name: 'save-snapshot', value: 'DIR', help: 'probe: record this host (files read, device metadata, tool outputs) as a replayable snapshot in DIR.', commands: ['probe'] },
   { name: 'help', short: 'h', help: 'Show this help.', commands: ALL },
   { name: 'version', short: 'V', help: 'Print the version.', commands: ALL },
@@ -60,6 +63,7 @@ export interface Args {
   plain: boolean;
   noColor: boolean;
   saveSnapshot: string | undefined;
+  verbose: boolean;
 }
 
 /** Checks an option's value (./values.ts: checkValue); returns the value to use. */
@@ -121,7 +125,7 @@ export function parseArgsWith(argv: readonly string[], checkValue: ValueCheck = 
   const args: Args = {
     command: 'main', help: false, version: false, yes: false, gpu: 'auto', gpuDeprecatedAlias: false,
     dir: undefined, release: undefined, registry: DEFAULT_REGISTRY, imageTag: undefined,
-    dryRun: false, force: false, json: false, plain: false, noColor: false, saveSnapshot: undefined,
+    dryRun: false, force: false, json: false, plain: false, noColor: false, saveSnapshot: undefined, verbose: false,
   };
   const seen = new Map<string, string>();
   const positionals: string[] = [];
@@ -203,6 +207,7 @@ export function parseArgsWith(argv: readonly string[], checkValue: ValueCheck = 
       case 'plain': args.plain = true; break;
       case 'no-color': args.noColor = true; break;
       case 'save-snapshot': args.saveSnapshot = value; break;
+      case 'verbose': args.verbose = true; break;
       case 'help': args.help = true; break;
       case 'version': args.version = true; break;
     }
@@ -212,7 +217,12 @@ export function parseArgsWith(argv: readonly string[], checkValue: ValueCheck = 
     const [cmd, ...rest] = positionals;
     if (cmd === 'help') {
       args.help = true;
-      if (rest[0] && rest[0] in COMMANDS) args.command = rest[0] as Subcommand;
+      if (rest[0] !== undefined && !(rest[0] in COMMANDS)) {
+        const s = suggest(rest[0], Object.keys(COMMANDS));
+        throw new UsageError(`no help for ${JSON.stringify(rest[0])}: the commands are ${Object.keys(COMMANDS).join(', ')}`, s ? `Did you mean 'kg-init help ${s}'?` : "Run 'kg-init --help' for usage.");
+      }
+      if (rest.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(rest[1])} after 'help ${rest[0]}'`);
+      if (rest[0]) args.command = rest[0] as Subcommand;
     } else if (cmd! in COMMANDS) {
       args.command = cmd as Subcommand;
       if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} after '${cmd}'`);

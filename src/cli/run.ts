@@ -10,6 +10,7 @@ import { EXIT } from '../errors.js';
 import { reportError } from './report-error.js';
 import { VERSION } from '../version.js';
 import { setCommandName } from '../present/shell.js';
+import { outputWidth } from '../present/wrap.js';
 
 export async function run(argv: readonly string[], io: IO = processIO()): Promise<number> {
   let args: Args;
@@ -26,7 +27,7 @@ export async function run(argv: readonly string[], io: IO = processIO()): Promis
     return EXIT.ok;
   }
   if (args.help) {
-    io.stdout.write(helpText(VERSION, out, args.command));
+    io.stdout.write(helpText(VERSION, out, args.command, outputWidth(io.stdout, io.env)));
     return EXIT.ok;
   }
   try {

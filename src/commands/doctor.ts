@@ -11,6 +11,7 @@ import type { Report } from '../report.js';
 import { diagnose } from '../doctor/checks.js';
 import { renderJson, renderText } from '../doctor/render.js';
 import { shellQuote } from '../present/shell.js';
+import { outputWidth } from '../present/wrap.js';
 import { readInstall } from '../install/read.js';
 import { hostReport } from './report-source.js';
 
@@ -33,7 +34,7 @@ export async function doctor(args: Args, io: IO, deps: DoctorDeps): Promise<numb
   const report = await deps.probe(io.env);
   const result = diagnose(install, report, { dirArg: dir });
   if (args.json) io.stdout.write(renderJson(result));
-  else io.stdout.write(renderText(result, styles(io, args.noColor).out));
+  else io.stdout.write(renderText(result, styles(io, args.noColor).out, { verbose: args.verbose, width: outputWidth(io.stdout, io.env) }));
   return result.healthy ? EXIT.ok : EXIT.failure;
 }
 

@@ -9,6 +9,7 @@ import type { DevNode, Finding, Gpu, Report } from '../report.js';
 import { parseImageTag, releaseOfTag, tagFitsMode } from '../tags.js';
 import { apiImage, deviceHostPaths, envValue, groupAdds, numericGids, parseCompose, reservesNvidia, type ParsedYaml } from './compose.js';
 import { gpuLabel } from '../present/gpu.js';
+import { preRocm7Family } from '../catalog.js';
 import { shellQuote } from '../present/shell.js';
 
 export type ProblemSeverity = 'error' | 'warning' | 'info';
@@ -408,15 +409,33 @@ export const CHECKS: readonly CheckSpec[] = [
       if (gpus.length === 0) {
         return [
           problem(this.id, 'error',
-            `this install is ${c.mode} but this host has no ${vendor === 'nvidia' ? 'NVIDIA' : 'AMD'} GPU (GPU_CHANGED); this host's recommendation is ${rec}`,
+            `this install is ${c.mode} but this host has no ${vendor === 'nvidia' ? 'NVIDIA' : 'AMD'} GPU; this host's recommendation is ${rec} [GPU_CHANGED]`,
             c.reinit(rec)),
         ];
       }
       if (c.mode === 'nvidia') {
         if (c.report.nvidia.smi === 'ok') return { ok: `NVIDIA driver ${c.report.nvidia.driverVersion ?? ''}`.trim() };
+        const nv = c.report.nvidia;
+        const loaded = nv.driverVersion ?? (gpus.some((g) => g.driver === 'nvidia') ? 'nvidia' : undefined);
+        if (nv.smi === 'timeout' && loaded) {
+          return [
+            problem(this.id, 'error',
+              `GPU in an error state: the NVIDIA driver ${loaded === 'nvidia' ? '' : `${loaded} `}is loaded for ${gpuLabel(gpus[0]!)}, but nvidia-smi hangs [PROBE_TIMEOUT]`,
+              'reset or reboot: `sudo nvidia-smi --gpu-reset` when nothing uses the GPU, else reboot; `sudo dmesg | grep -i -E "nvrm|xid"` shows why'),
+          ];
+        }
         const f = modeFinding(c, 'NVIDIA_DRIVER_MISSING');
         const why = c.report.nvidia.smi === 'timeout' ? 'nvidia-smi did not answer in time' : c.report.nvidia.smi === 'missing' ? 'nvidia-smi is not installed' : 'nvidia-smi reports no working driver';
         return [problem(this.id, 'error', `${gpuLabel(gpus[0]!)} is present but ${why}: CUDA cannot start`, f?.fix ?? 'install the NVIDIA proprietary driver for your distribution, reboot, then check with: nvidia-smi')];
+      }
+      const legacy = gpus.map((g) => ({ g, family: preRocm7Family(g) })).filter((x) => x.family);
+      if (legacy.length === gpus.length) {
+        const { g, family } = legacy[0]!;
+        return [
+          problem(this.id, 'error',
+            `${gpuLabel(g)} is a ${family!.name} GPU (${family!.gfx}): not supported by ROCm 7, so the ROCm image cannot use it [GFX_UNSUPPORTED]`,
+            c.reinit('cpu')),
+        ];
       }
       const bound = gpus.filter((g) => g.driver === 'amdgpu');
       if (bound.length) return { ok: `amdgpu ${c.report.rocm.amdgpuModule ?? ''} drives ${bound.map(gpuLabel).join(', ')}`.replace(/ +/g, ' ') };
@@ -430,9 +449,10 @@ export const CHECKS: readonly CheckSpec[] = [
       if (c.mode !== 'amd-host') return { skip: c.mode ? `not needed for ${c.mode}` : 'no valid GPU_MODE' };
       if (!c.report.gpus.some((g) => g.vendor === 'amd')) return { skip: 'no AMD GPU (see above)' };
       if (c.report.devices.kfd.present && c.report.amdOverlay) return { ok: `/dev/kfd, ${describeNode(c.report.devices.kfd)}` };
+      if (c.report.gpus.filter((g) => g.vendor === 'amd').every((g) => preRocm7Family(g))) return { skip: 'the GPU is not supported by ROCm 7 (see above)' };
       const f = modeFinding(c, 'KFD_MISSING') ?? modeFinding(c, 'WSL_NO_ROCM');
       const what = c.report.devices.kfd.present ? 'the KFD topology lists no GPU' : '/dev/kfd is missing';
-      return [problem(this.id, 'error', `${what}: the ROCm image cannot reach the GPU (KFD_MISSING)`, f?.fix ?? 'sudo modprobe amdgpu')];
+      return [problem(this.id, 'error', `${what}: the ROCm image cannot reach the GPU [KFD_MISSING]`, f?.fix ?? 'sudo modprobe amdgpu')];
     },
   },
   {
@@ -447,7 +467,7 @@ export const CHECKS: readonly CheckSpec[] = [
       const groups = [...new Set(denied.map((n) => n.group ?? (n.gid !== undefined ? String(n.gid) : null)).filter((g): g is string => g !== null))];
       return [
         problem(this.id, 'warning',
-          `${c.report.host.user} cannot open ${denied.map((n) => `${n.path} (${describeNode(n)})`).join(', ')}: rootless Docker or Podman will fail (KFD_NO_USER_ACCESS)`,
+          `${c.report.host.user} cannot open ${denied.map((n) => `${n.path} (${describeNode(n)})`).join(', ')}: rootless Docker or Podman will fail [KFD_NO_USER_ACCESS]`,
           groups.length ? `sudo usermod -aG ${groups.join(',')} $USER` : modeFinding(c, 'KFD_NO_USER_ACCESS')?.fix ?? 'sudo usermod -aG render,video $USER'),
       ];
     },
@@ -463,7 +483,7 @@ export const CHECKS: readonly CheckSpec[] = [
       if (d.cdiSpecs.length) return { ok: `CDI: ${d.cdiSpecs.join(', ')}` };
       const f = modeFinding(c, 'NVIDIA_TOOLKIT_MISSING');
       return [
-        problem(this.id, 'error', 'Docker has neither an nvidia runtime nor an NVIDIA CDI spec: the kg-api container cannot get the GPU (NVIDIA_TOOLKIT_MISSING)',
+        problem(this.id, 'error', 'Docker has neither an nvidia runtime nor an NVIDIA CDI spec: the kg-api container cannot get the GPU [NVIDIA_TOOLKIT_MISSING]',
           f?.fix ?? 'sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker'),
       ];
     },
@@ -476,11 +496,11 @@ export const CHECKS: readonly CheckSpec[] = [
       if (d.installed && d.running) return { ok: `Docker ${d.version ?? ''}`.trim() };
       if (!d.installed) {
         const f = c.report.findings.find((x) => x.code === 'DOCKER_NOT_FOUND');
-        return [problem(this.id, 'error', 'no docker command on this host: the platform cannot run (DOCKER_NOT_FOUND)', f?.fix ?? 'curl -fsSL https://get.docker.com | sh')];
+        return [problem(this.id, 'error', 'no docker command on this host: the platform cannot run [DOCKER_NOT_FOUND]', f?.fix ?? 'curl -fsSL https://get.docker.com | sh')];
       }
       const f = c.report.findings.find((x) => x.code === 'DOCKER_NOT_RUNNING');
       return [
-        problem(this.id, 'warning', 'Docker is installed but its daemon does not answer: nothing starts until it does (DOCKER_NOT_RUNNING)',
+        problem(this.id, 'warning', 'Docker is installed but its daemon does not answer: nothing starts until it does [DOCKER_NOT_RUNNING]',
           f?.fix ?? (c.report.host.platform === 'darwin' ? 'open -a Docker' : 'sudo systemctl start docker')),
       ];
     },
@@ -492,11 +512,18 @@ export const CHECKS: readonly CheckSpec[] = [
       if (!c.mode) return { skip: 'no valid GPU_MODE' };
       const a = c.report.modes.find((m) => m.mode === c.mode);
       if (!a) return { skip: `the probe did not assess ${c.mode}` };
-      const rest = a.findings.filter((f) => !COVERED.has(f.code) && (f.severity === 'error' || (f.severity === 'warning' && f.code !== 'GFX_OVERRIDE')));
+      // A hung nvidia-smi is reported by the driver check (GPU in an error state).
+      const hungSmi = (f: Finding) => f.code === 'PROBE_TIMEOUT' && f.message.startsWith('nvidia-smi') && c.mode === 'nvidia' && (c.report.nvidia.driverVersion !== undefined || c.report.gpus.some((g) => g.driver === 'nvidia'));
+      const rest = a.findings.filter((f) => !COVERED.has(f.code) && !hungSmi(f) && (f.severity === 'error' || (f.severity === 'warning' && f.code !== 'GFX_OVERRIDE')));
       if (rest.length) {
-        return rest.map((f) => problem(this.id, f.severity === 'error' ? 'error' : 'warning', `${f.message} (${f.code})`, f.fix ?? c.reinit(c.report.recommendation.mode)));
+        return rest.map((f) => problem(this.id, f.severity === 'error' ? 'error' : 'warning', `${f.message} [${f.code}]`, f.fix ?? c.reinit(c.report.recommendation.mode)));
       }
-      if (a.status === 'blocked') return { skip: `${c.mode} is blocked here: see the checks above` };
+      if (a.status === 'blocked') {
+        // A mode that cannot run here is an error, even when no check above names why (mac on Linux).
+        const why = a.findings.find((f) => f.code === 'MODE_NOT_APPLICABLE');
+        if (why) return [problem(this.id, 'error', `${c.mode} cannot run on this host: ${why.message} [MODE_NOT_APPLICABLE]`, c.reinit(c.report.recommendation.mode))];
+        return { skip: `${c.mode} is blocked here: see the checks above` };
+      }
       return { ok: `${c.mode} is ${a.status}: ${a.reason}` };
     },
   },
@@ -509,7 +536,7 @@ export const CHECKS: readonly CheckSpec[] = [
       if (rec.mode === c.mode) return { ok: `${rec.mode}: ${rec.reason}` };
       return [
         problem(this.id, 'warning',
-          `this install is ${c.mode} but this host's recommendation is ${rec.mode} (GPU_CHANGED): ${rec.reason}`,
+          `this install is ${c.mode} but this host's recommendation is ${rec.mode} [GPU_CHANGED]`,
           c.reinit(rec.mode)),
       ];
     },

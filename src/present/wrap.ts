@@ -9,7 +9,7 @@ export function textWidth(s: string): number {
 
 const COMMAND_WORDS = new Set(['sudo', 'kg-init', 'npx', 'docker', 'nvidia-smi', 'modprobe', 'systemctl', 'cd', 'curl', 'usermod', 'rocminfo', 'amd-smi']);
 // Where a command that starts in prose ends.
-const COMMAND_END = /  |; |, | \(| for | to | or | and then |\. |\.$/;
+const COMMAND_END = /  |: |; |, | \(| for | to | or | and then |\. |\.$/;
 
 /** Splits text into the pieces wrapping may not break: words, `spans`, URLs and commands. */
 export function atoms(text: string): string[] {

@@ -346,14 +346,35 @@ describe('host checks', () => {
 });
 
 describe('output', () => {
-  it('text: a mark per check, fixes under problems, no colour when disabled', () => {
+  it('text: problems first (errors before warnings), each with its fix, then one summary line; no colour when disabled', () => {
     const r = diagnose(healthyAmd({ KG_API_IMAGE_TAG: 'latest' }), amdReport());
-    const plain = renderText(r, makeStyle(false));
+    const plain = renderText(r, makeStyle(false), { width: 200 });
+    const rows = plain.trimEnd().split('\n');
+    expect(rows[0]).toBe('kg-init doctor /opt/kg · amd-host, kg-api:latest');
+    expect(rows[2]).toMatch(/^✗ .*KG_API_IMAGE_TAG=latest/);
+    expect(plain).toContain('  fix: kg-init --yes --gpu=amd-host --dir /opt/kg');
+    expect(plain).not.toContain('✓ .operator.conf is readable text');
+    expect(rows.at(-1)).toMatch(/^✗ \d+ problems? will stop this install from working.*--verbose lists every check\)\.$/);
+    expect(plain).not.toMatch(/\u001b\[/);
+    expect(renderText(r, makeStyle(true))).toMatch(/\u001b\[31m✗/);
+  });
+
+  it('text --verbose: a mark per check, fixes under problems', () => {
+    const r = diagnose(healthyAmd({ KG_API_IMAGE_TAG: 'latest' }), amdReport());
+    const plain = renderText(r, makeStyle(false), { verbose: true, width: 200 });
     expect(plain).toContain('✗ KG_API_IMAGE_TAG is the image the mode needs');
     expect(plain).toContain('fix: kg-init --yes --gpu=amd-host --dir /opt/kg');
     expect(plain).toContain('✓ .operator.conf is readable text');
-    expect(plain).not.toMatch(/\u001b\[/);
-    expect(renderText(r, makeStyle(true))).toMatch(/\u001b\[31m✗/);
+  });
+
+  it('text: a healthy install is a few lines; warnings lead; prose wraps, a fix never breaks', () => {
+    const healthy = renderText(diagnose(healthyAmd(), amdReport()), makeStyle(false), { width: 80 });
+    expect(healthy.trimEnd().split('\n').length).toBeLessThanOrEqual(12);
+    expect(healthy).toMatch(/✓ Healthy: this install fits this host/);
+    const narrow = renderText(diagnose(healthyAmd({ KG_API_IMAGE_TAG: 'latest' }), amdReport()), makeStyle(false), { width: 40 });
+    expect(narrow).toContain('fix: kg-init --yes --gpu=amd-host --dir /opt/kg\n');
+    // Only a fix or a single word wider than a row (a path, an image reference) may run over.
+    for (const row of narrow.split('\n')) if (!row.includes('fix:') && row.trim().includes(' ')) expect(row.length).toBeLessThanOrEqual(40);
   });
 
   it('json: healthy, mode, imageTag, problems and checks', () => {

@@ -89,12 +89,14 @@ describe('healthy installs', () => {
     expect(readdirSync(amdDir).map((f) => [f, statSync(join(amdDir, f)).mtimeMs])).toEqual(before);
   });
 
-  it('readable output: a mark per check, no colour with NO_COLOR', async () => {
+  it('readable output: a healthy install in a few lines, every check with --verbose, no colour with NO_COLOR', async () => {
     const r = await s.cli(['doctor', '--dir', amdDir], AMD);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('✓ KG_API_IMAGE_TAG is the image the mode needs');
     expect(r.stdout).toContain('Healthy');
+    expect(r.stdout.trimEnd().split('\n').length).toBeLessThanOrEqual(12);
     expect(r.stdout).not.toMatch(/\u001b\[/);
+    const verbose = await s.cli(['doctor', '--verbose', '--dir', amdDir], AMD);
+    expect(verbose.stdout).toContain('✓ KG_API_IMAGE_TAG is the image the mode needs');
     const colour = await s.cli(['doctor', '--dir', amdDir], AMD, { NO_COLOR: '', FORCE_COLOR: '1' });
     expect(colour.stdout).toMatch(/\u001b\[32m✓/);
   });

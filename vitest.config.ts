@@ -15,6 +15,7 @@ const E2E = [
   'test/commands/**',
   'test/apply/crash.test.ts',
   'test/cli/cli.test.ts',
+  'test/cli/help-and-suggestions.test.ts',
   'test/doctor/doctor.test.ts',
   'test/host/record.test.ts',
   'test/probe/hosts.test.ts',

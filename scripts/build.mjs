@@ -20,26 +20,6 @@ const rawImports = {
   },
 };
 
-// conf (the re-init memory store) statically imports ajv, ajv-formats and
-// semver, which it only uses for its `schema` and `migrations` options, and
-// node:crypto, only for its `encryptionKey` option; kg-init uses none of them,
-// so they are replaced by stubs that throw if ever reached (node:crypto alone
-// is some fifteen of Node's internal modules to load at start-up).
-const confStubs = {
-  name: 'conf-stubs',
-  setup(b) {
-    b.onResolve({ filter: /^(ajv\/dist\/2020\.js|ajv-formats|semver|node:crypto)$/ }, (args) =>
-      /node_modules\/conf\//.test(args.importer) ? { path: args.path, namespace: 'conf-stub' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'conf-stub' }, () => ({
-      contents:
-        "const no = () => { throw new Error('kg-init bundles conf without schema and migration support'); };" +
-        'export class Ajv2020 { constructor() { no(); } } export default new Proxy({}, { get: no });',
-      loader: 'js',
-    }));
-  },
-};
-
 // Ink imports its React devtools bridge only when DEV=true; shipping it would
 // add ~50 KB that no user runs. The stub fails the way a missing module does,
 // so Ink prints its own hint instead.
@@ -67,7 +47,7 @@ const common = {
   minify: true,
   legalComments: 'none',
   metafile: true,
-  plugins: [rawImports, confStubs, inkDevtoolsStub],
+  plugins: [rawImports, inkDevtoolsStub],
   define: {
     'process.env.NODE_ENV': '"production"',
     __KG_INIT_VERSION__: JSON.stringify(pkg.version),
@@ -91,7 +71,7 @@ const result = await build({
 });
 
 // Headless `--yes` as one file: no splitting, so the modules it needs (the
-// probe, the writer, conf, zod) load in one read and one compile instead of
+// probe, the writer, zod) load in one read and one compile instead of
 // twenty-odd chunks through the ESM loader (see src/headless.ts). Its dynamic
 // imports are bundled inline. It shares no module state with the split build:
 // a process runs one or the other past dist/cli.js.

@@ -4,13 +4,16 @@
 //  - the install directory's own `.kg-init/state.json`, written by applyPlan
 //    inside its transaction (stateFileChange() gives the bytes), so it moves
 //    with the directory and is never out of step with the files;
-//  - the user's config directory (`conf`, keyed by the directory's realpath),
-//    written after a successful apply (recordInstall()), so a re-run still
-//    knows what was there if `.kg-init/` was deleted.
-// conf (and its ajv) is imported lazily, only on the paths that use it.
-import { realpath } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+//  - the user's config directory (kg-init.json, keyed by the directory's
+//    realpath), written after a successful apply (recordInstall()), so a
+//    re-run still knows what was there if `.kg-init/` was deleted. Entries
+//    for directories that no longer exist are dropped when it is written, and
+//    at most MAX_REMEMBERED (the most recent) are kept, so the file stays small
+//    however many directories a user has ever configured.
+import { readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { ensureDirSync } from '../util/ensure-dir.js';
 import * as z from 'zod/mini';
 import '../zod-setup.js';
 import { MODES, STATE_DIR, imageTagFor, type Mode } from '../catalog.js';
@@ -149,51 +152,113 @@ type Env = Record<string, string | undefined>;
 async function canonical(dir: string): Promise<string> {
   const abs = resolve(dir);
   try {
-    return await realpath(abs);
+    return realpathSync(abs);
   } catch {
     return abs;
   }
 }
 
-interface Store {
-  get(key: 'installs'): Record<string, unknown> | undefined;
-  set(key: 'installs', value: Record<string, unknown>): void;
-  readonly path: string;
+/** The most installs the user store remembers (the most recently configured). */
+export const MAX_REMEMBERED = 1000;
+
+/**
+ * The user store's file: $KG_INIT_CONFIG_DIR/kg-init.json, else the platform's
+ * config directory (where kg-init has always kept it): $XDG_CONFIG_HOME or
+ * ~/.config on Linux, ~/Library/Preferences on macOS, %APPDATA%\kg-init\Config
+ * on Windows.
+ */
+function storePath(env: Env): string {
+  if (env.KG_INIT_CONFIG_DIR) return join(env.KG_INIT_CONFIG_DIR, 'kg-init.json');
+  const home = homedir();
+  const dir =
+    process.platform === 'darwin'
+      ? join(home, 'Library', 'Preferences', 'kg-init')
+      : process.platform === 'win32'
+        ? join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'kg-init', 'Config')
+        : join(env.XDG_CONFIG_HOME || join(home, '.config'), 'kg-init');
+  return join(dir, 'kg-init.json');
 }
 
-async function openStore(env: Env): Promise<Store> {
-  const { default: Conf } = await import('conf');
-  const cwd = env.KG_INIT_CONFIG_DIR && env.KG_INIT_CONFIG_DIR !== '' ? env.KG_INIT_CONFIG_DIR : undefined;
-  return new Conf<{ installs: Record<string, unknown> }>({
-    projectName: 'kg-init',
-    configName: 'kg-init',
-    projectSuffix: '',
-    // Keys are directory paths: dots in them must not mean nesting.
-    accessPropertiesByDotNotation: false,
-    // This is kg-init's own cache: a corrupt file is replaced, never fatal.
-    clearInvalidConfig: true,
-    configFileMode: 0o600,
-    ...(cwd ? { cwd } : {}),
-  }) as unknown as Store;
+/** The remembered installs by directory; {} when the file is missing or not ours (it is a cache). */
+function readStore(path: string): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return {};
+  }
+  const installs = (data as { installs?: unknown } | null)?.installs;
+  return installs && typeof installs === 'object' && !Array.isArray(installs) ? (installs as Record<string, unknown>) : {};
+}
+
+/**
+ * Replaces the store: a temporary file beside it (mode 0600), renamed over it,
+ * so a reader never sees half a file. Not flushed to disk: it is a cache of
+ * what `.kg-init/state.json` holds, and a store lost to a crash reads as empty.
+ */
+function writeStore(path: string, installs: Record<string, unknown>): void {
+  ensureDirSync(dirname(path));
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, `${JSON.stringify({ installs }, null, '\t')}\n`, { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never created.
+    }
+    throw e;
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    // No exception for a missing path: a store of 100,000 gone entries is checked in a blink.
+    return statSync(p, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // ENOTDIR, EACCES: not a directory kg-init can configure again
+  }
+}
+
+/**
+ * What the store keeps: `installs` less the directories that no longer exist,
+ * then the MAX_REMEMBERED most recently configured.
+ */
+export function pruneInstalls(installs: Record<string, unknown>, keep = MAX_REMEMBERED, dirExists: (p: string) => boolean = exists): Record<string, unknown> {
+  const at = (v: unknown) => {
+    const t = (v as { at?: unknown } | null)?.at;
+    return typeof t === 'string' ? t : '';
+  };
+  const live = Object.entries(installs).filter(([dir]) => dirExists(dir));
+  // Newest first; ISO times compare as plain strings.
+  live.sort((x, y) => {
+    const a = at(x[1]);
+    const b = at(y[1]);
+    return a < b ? 1 : a > b ? -1 : 0;
+  });
+  return Object.fromEntries(live.slice(0, keep));
 }
 
 /** Where the user-level memory lives (for messages and tests). */
 export async function memoryStorePath(env: Env = process.env): Promise<string> {
-  return (await openStore(env)).path;
+  return storePath(env);
 }
 
 /**
- * Remembers an install in the user's config directory. Returns an error
- * message instead of throwing: the install itself has succeeded by then and
- * `.kg-init/state.json` already holds the same facts.
+ * Remembers an install in the user's config directory, dropping what
+ * pruneInstalls drops. Returns an error message instead of throwing: the
+ * install itself has succeeded by then and `.kg-init/state.json` already
+ * holds the same facts.
  */
 export async function recordInstall(memory: InstallMemory, env: Env = process.env): Promise<string | null> {
   try {
-    const store = await openStore(env);
-    const installs = { ...(store.get('installs') ?? {}) };
+    const path = storePath(env);
     const dir = await canonical(memory.dir);
-    installs[dir] = { ...memory, dir };
-    store.set('installs', installs);
+    const installs = readStore(path);
+    delete installs[dir];
+    // This install is kept whatever its time says; the others make room for it.
+    writeStore(path, { [dir]: { ...memory, dir }, ...pruneInstalls(installs, MAX_REMEMBERED - 1) });
     return null;
   } catch (e) {
     return `could not remember this install in the user config directory: ${(e as Error).message}`;
@@ -207,16 +272,13 @@ export async function recordInstall(memory: InstallMemory, env: Env = process.en
 export async function readMemory(dir: string, env: Env = process.env): Promise<InstallMemory | null> {
   const real = await canonical(dir);
   try {
-    const own = parseMemory(await readFile(join(real, STATE_FILE), 'utf8'));
+    const own = parseMemory(readFileSync(join(real, STATE_FILE), 'utf8'));
     if (own) return own;
   } catch {
     // No state file (first install, or .kg-init/ removed): ask the user store.
   }
-  try {
-    const store = await openStore(env);
-    const r = memory().safeParse(store.get('installs')?.[real]);
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
+  const entry = readStore(storePath(env))[real];
+  if (entry === undefined) return null;
+  const r = memory().safeParse(entry);
+  return r.success ? r.data : null;
 }

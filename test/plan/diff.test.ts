@@ -3,7 +3,7 @@
 // the old text gives the new text.
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { unifiedDiff } from '../src/plan/diff.js';
+import { unifiedDiff } from '../../src/plan/diff.js';
 
 /** Applies a unified diff made by unifiedDiff to `before` (a minimal patch(1)). */
 function applyDiff(before: string | null, diff: string): string {

@@ -1,43 +1,52 @@
-// Values of command-line options, validated with zod at this edge. A module of
-// its own, loaded only when the command line carries such a value, so that
-// `--help`, `--version` and value-less commands never load zod.
-import * as z from 'zod/mini';
-import '../zod-setup.js';
+// Values of command-line options, checked at this edge with plain patterns
+// (./patterns.ts): a headless run checks its --dir this way without loading a
+// schema library. A module of its own, loaded only when the command line
+// carries such a value.
 import { REGISTRY_RE, RELEASE_RE, TAG_RE } from './patterns.js';
 import { UsageError } from '../errors.js';
 
-// Built on first use: a run checks one or two of them. (args.ts's CHECKED
-// names the same options: they are the ones whose values reach this module.)
-const schemas: Record<string, () => z.ZodMiniType<string, string>> = {
-  release: () =>
-    z.pipe(
-      z.string().check(z.regex(RELEASE_RE, 'expected a release version such as 0.13.1')),
-      z.transform((v: string) => v.replace(/^v/, '')),
-    )
-      // The longest pinned tag must still be a valid tag.
-      .check(z.refine((v: string) => TAG_RE.test(`${v}-rocm72-host`), 'version too long for an image tag')),
-  registry: () =>
-    z.string().check(
-      z.maxLength(255),
-      z.regex(REGISTRY_RE, 'expected a registry path such as ghcr.io/owner/name (lowercase, no tag, no scheme)'),
-    ),
-  'image-tag': () => z.string().check(z.regex(TAG_RE, 'expected an image tag: letters, digits, _ . - (at most 128, not starting with . or -)')),
-  dir: () => z.string().check(z.minLength(1, 'expected a directory path'), z.refine((v: string) => !v.includes('\0'), 'path contains a NUL byte')),
-  'save-snapshot': () => z.string().check(z.minLength(1, 'expected a directory path')),
+/** Each check returns the value to use, or throws the message saying what was expected. */
+class Invalid extends Error {}
+const fail = (message: string): never => {
+  throw new Invalid(message);
+};
+
+// (options.ts's CHECKED_OPTIONS names the same options: they are the ones whose values reach this module.)
+const checks: Record<string, (v: string) => string> = {
+  release: (v) => {
+    if (!RELEASE_RE.test(v)) fail('expected a release version such as 0.13.1');
+    const version = v.replace(/^v/, '');
+    // The longest pinned tag must still be a valid tag.
+    if (!TAG_RE.test(`${version}-rocm72-host`)) fail('version too long for an image tag');
+    return version;
+  },
+  registry: (v) => {
+    if (v.length > 255) fail('Too big: expected string to have <=255 characters');
+    if (!REGISTRY_RE.test(v)) fail('expected a registry path such as ghcr.io/owner/name (lowercase, no tag, no scheme)');
+    return v;
+  },
+  'image-tag': (v) => (TAG_RE.test(v) ? v : fail('expected an image tag: letters, digits, _ . - (at most 128, not starting with . or -)')),
+  dir: (v) => {
+    if (v.length < 1) fail('expected a directory path');
+    if (v.includes('\0')) fail('path contains a NUL byte');
+    return v;
+  },
+  'save-snapshot': (v) => (v.length >= 1 ? v : fail('expected a directory path')),
 };
 
 /** The value to use for --name, or a UsageError saying what was expected. */
 export function checkValue(name: string, raw: string): string {
-  const schema = Object.hasOwn(schemas, name) ? schemas[name]!() : undefined;
-  if (!schema) return raw;
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    throw new UsageError(`invalid --${name} ${JSON.stringify(raw)}: ${r.error.issues[0]?.message ?? 'invalid value'}`);
+  const check = Object.hasOwn(checks, name) ? checks[name]! : undefined;
+  if (!check) return raw;
+  try {
+    return check(raw);
+  } catch (e) {
+    if (e instanceof Invalid) throw new UsageError(`invalid --${name} ${JSON.stringify(raw)}: ${e.message}`);
+    throw e;
   }
-  return r.data;
 }
 
 /** The options this module checks (options.ts pre-scans the command line for the same names). */
 export function checkedOptions(): string[] {
-  return Object.keys(schemas);
+  return Object.keys(checks);
 }

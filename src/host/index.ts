@@ -5,7 +5,7 @@ import path from 'node:path';
 import { KgInitError } from '../errors.js';
 import type { Host } from './types.js';
 import { LiveHost } from './live.js';
-import { SnapshotHost, hostFileSchema } from './snapshot.js';
+import { SnapshotHost, parseHostFile } from './snapshot.js';
 
 export type { Host } from './types.js';
 export { LiveHost } from './live.js';
@@ -27,6 +27,9 @@ export async function openSnapshot(dir: string): Promise<SnapshotHost> {
   } catch {
     throw new KgInitError(`host snapshot ${abs}: host.json is not valid JSON`, 1, hint);
   }
+  const parsed = parseHostFile(json);
+  if (parsed) return new SnapshotHost(abs, parsed);
+  const { hostFileSchema } = await import('./host-file-schema.js');
   const r = hostFileSchema.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0];

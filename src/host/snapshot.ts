@@ -7,43 +7,50 @@
 // (see live.ts).
 import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import * as z from 'zod/mini';
-import '../zod-setup.js';
+import type { HostFile, ParsedHostFile } from './host-file-schema.js';
 import type { Host, Identity, NodeInfo, RunOptions, RunResult } from './types.js';
 import { spawnBounded } from './spawn.js';
 import { nodeInfoOf } from './live.js';
 
-const octal = z.pipe(
-  z.string().check(z.regex(/^0?[0-7]{3,4}$/, 'expected an octal mode such as "0660"')),
-  z.transform((s: string) => parseInt(s, 8)),
-);
+export type { HostFile };
 
-export const hostFileSchema = z.object({
-  description: z.optional(z.string()),
-  platform: z.enum(['linux', 'darwin', 'win32', 'freebsd', 'openbsd', 'aix', 'sunos', 'android', 'cygwin', 'netbsd', 'haiku']),
-  arch: z.string().check(z.minLength(1)),
-  kernelRelease: z.string(),
-  identity: z.object({
-    user: z.string(),
-    uid: z.number().check(z.int()),
-    gid: z.number().check(z.int()),
-    groups: z.array(z.number().check(z.int())),
-  }),
-  files: z._default(
-    z.record(
-      z.string().check(z.startsWith('/')),
-      z.object({
-        type: z.enum(['char', 'block', 'file', 'dir', 'other']),
-        mode: octal,
-        uid: z.number().check(z.int()),
-        gid: z.number().check(z.int()),
-      }),
-    ),
-    {},
-  ),
-});
-export type HostFile = z.input<typeof hostFileSchema>;
-type ParsedHostFile = z.output<typeof hostFileSchema>;
+const PLATFORMS: ReadonlySet<unknown> = new Set(['linux', 'darwin', 'win32', 'freebsd', 'openbsd', 'aix', 'sunos', 'android', 'cygwin', 'netbsd', 'haiku']);
+const NODE_TYPES: ReadonlySet<unknown> = new Set(['char', 'block', 'file', 'dir', 'other']);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
+
+/**
+ * host.json checked by hand, as ./host-file-schema.ts's hostFileSchema would
+ * parse it (a test holds the two equal on every recorded host); null for
+ * anything else, and openSnapshot then asks the schema what is wrong. The
+ * replay of a good snapshot so loads no schema library.
+ */
+export function parseHostFile(v: unknown): ParsedHostFile | null {
+  if (!isObject(v) || !PLATFORMS.has(v.platform)) return null;
+  if (typeof v.arch !== 'string' || v.arch.length < 1 || typeof v.kernelRelease !== 'string') return null;
+  if (v.description !== undefined && typeof v.description !== 'string') return null;
+  const id = v.identity;
+  if (!isObject(id) || typeof id.user !== 'string' || !isInt(id.uid) || !isInt(id.gid)) return null;
+  if (!Array.isArray(id.groups) || !id.groups.every(isInt)) return null;
+  const files: ParsedHostFile['files'] = {};
+  if (v.files !== undefined) {
+    if (!isObject(v.files)) return null;
+    for (const [p, f] of Object.entries(v.files)) {
+      if (!p.startsWith('/') || !isObject(f) || !NODE_TYPES.has(f.type) || !isInt(f.uid) || !isInt(f.gid)) return null;
+      if (typeof f.mode !== 'string' || !/^0?[0-7]{3,4}$/.test(f.mode)) return null;
+      files[p] = { type: f.type as ParsedHostFile['files'][string]['type'], mode: parseInt(f.mode, 8), uid: f.uid, gid: f.gid };
+    }
+  }
+  const out: ParsedHostFile = {
+    platform: v.platform as ParsedHostFile['platform'],
+    arch: v.arch,
+    kernelRelease: v.kernelRelease,
+    identity: { user: id.user, uid: id.uid, gid: id.gid, groups: [...id.groups] as number[] },
+    files,
+  };
+  if (v.description !== undefined) out.description = v.description as string;
+  return out;
+}
 
 const MAX_HOPS = 40;
 

@@ -92,7 +92,9 @@ export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Facts>
   };
   const [plat, gpus, kfd, rocm, nvidia, docker, mac] = (await Promise.all(CHECKS.map((c) => runCheck<unknown>(c as Check<unknown>)))) as unknown as Results<typeof CHECKS>;
 
-  const tools = [...runner.tools].sort((a, b) => `${a.command} ${a.args.join(' ')}`.localeCompare(`${b.command} ${b.args.join(' ')}`));
+  // Plain code-unit order: localeCompare would start ICU's collator, a cost of its own at start-up.
+  const line = (t: { command: string; args: readonly string[] }) => `${t.command} ${t.args.join(' ')}`;
+  const tools = [...runner.tools].sort((a, b) => (line(a) < line(b) ? -1 : line(a) > line(b) ? 1 : 0));
   const { skipped: _skipped, ...nvidiaFacts } = nvidia;
   return {
     platform: host.platform,

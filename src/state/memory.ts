@@ -14,8 +14,6 @@ import { readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFile
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ensureDirSync } from '../util/ensure-dir.js';
-import * as z from 'zod/mini';
-import '../zod-setup.js';
 import { MODES, STATE_DIR, imageTagFor, type Mode } from '../catalog.js';
 import { releaseOfTag } from '../tags.js';
 import type { Gpu, Report } from '../report.js';
@@ -24,33 +22,66 @@ import { gpuIdLabel } from '../present/gpu.js';
 /** Relative to the install directory. */
 export const STATE_FILE = `${STATE_DIR}/state.json`;
 
-// Built on first use (memory()): only a re-init reads a memory back.
-function makeMemorySchema() {
-  const fingerprintSchema = z.object({
-    vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']),
-    name: z.optional(z.string()),
-    /** vendorId:deviceId, e.g. 1002:744c. */
-    pciId: z.optional(z.string()),
-    pciAddress: z.optional(z.string()),
-    gfxTarget: z.optional(z.string()),
-    uuid: z.optional(z.string()),
-  });
-  return z.object({
-    schemaVersion: z.literal(1),
-    /** Realpath of the install directory when it was recorded. */
-    dir: z.string(),
-    gpus: z.array(fingerprintSchema),
-    mode: z.enum(MODES),
-    imageTag: z.string(),
-    /** ISO time of the install. */
-    at: z.string(),
-    kgInitVersion: z.string(),
-  });
+export interface GpuFingerprint {
+  vendor: 'nvidia' | 'amd' | 'intel' | 'apple' | 'other';
+  name?: string;
+  /** vendorId:deviceId, e.g. 1002:744c. */
+  pciId?: string;
+  pciAddress?: string;
+  gfxTarget?: string;
+  uuid?: string;
 }
-export type InstallMemory = z.infer<ReturnType<typeof makeMemorySchema>>;
-export type GpuFingerprint = InstallMemory['gpus'][number];
-let memorySchema: ReturnType<typeof makeMemorySchema> | undefined;
-const memory = () => (memorySchema ??= makeMemorySchema());
+
+export interface InstallMemory {
+  schemaVersion: 1;
+  /** Realpath of the install directory when it was recorded. */
+  dir: string;
+  gpus: GpuFingerprint[];
+  mode: Mode;
+  imageTag: string;
+  /** ISO time of the install. */
+  at: string;
+  kgInitVersion: string;
+}
+
+// Checked by hand rather than with a schema library: a re-init reads one of
+// these, and a headless run should not load a validator for it.
+const VENDORS: ReadonlySet<unknown> = new Set(['nvidia', 'amd', 'intel', 'apple', 'other']);
+const FINGERPRINT_KEYS = ['name', 'pciId', 'pciAddress', 'gfxTarget', 'uuid'] as const;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function asFingerprint(v: unknown): GpuFingerprint | null {
+  if (!isObject(v) || !VENDORS.has(v.vendor)) return null;
+  const f: GpuFingerprint = { vendor: v.vendor as GpuFingerprint['vendor'] };
+  for (const k of FINGERPRINT_KEYS) {
+    if (v[k] === undefined) continue;
+    if (typeof v[k] !== 'string') return null;
+    f[k] = v[k] as string;
+  }
+  return f;
+}
+
+/** A remembered install, or null when `v` is not one (only its known fields are kept). */
+export function asInstallMemory(v: unknown): InstallMemory | null {
+  if (!isObject(v) || v.schemaVersion !== 1 || !Array.isArray(v.gpus)) return null;
+  if (!(MODES as readonly unknown[]).includes(v.mode)) return null;
+  for (const k of ['dir', 'imageTag', 'at', 'kgInitVersion'] as const) if (typeof v[k] !== 'string') return null;
+  const gpus: GpuFingerprint[] = [];
+  for (const g of v.gpus) {
+    const f = asFingerprint(g);
+    if (!f) return null;
+    gpus.push(f);
+  }
+  return {
+    schemaVersion: 1,
+    dir: v.dir as string,
+    gpus,
+    mode: v.mode as Mode,
+    imageTag: v.imageTag as string,
+    at: v.at as string,
+    kgInitVersion: v.kgInitVersion as string,
+  };
+}
 
 // ------------------------------------------------------------------ pure
 
@@ -105,8 +136,7 @@ export function stateFileText(m: InstallMemory): string {
 
 export function parseMemory(text: string): InstallMemory | null {
   try {
-    const r = memory().safeParse(JSON.parse(text));
-    return r.success ? r.data : null;
+    return asInstallMemory(JSON.parse(text));
   } catch {
     return null;
   }
@@ -277,8 +307,5 @@ export async function readMemory(dir: string, env: Env = process.env): Promise<I
   } catch {
     // No state file (first install, or .kg-init/ removed): ask the user store.
   }
-  const entry = readStore(storePath(env))[real];
-  if (entry === undefined) return null;
-  const r = memory().safeParse(entry);
-  return r.success ? r.data : null;
+  return asInstallMemory(readStore(storePath(env))[real]);
 }

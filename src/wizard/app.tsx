@@ -216,6 +216,10 @@ export async function startWizard(opts: StartOptions): Promise<number> {
     stderr,
     exitOnCtrlC: false,
     patchConsole: false,
+    // Ink's default 30 fps throttle holds back the frames that follow the
+    // first (the probe's results) by up to a frame each; the wizard repaints
+    // only on events and a 80 ms spinner, so a higher cap costs nothing.
+    maxFps: 120,
     isScreenReaderEnabled: props.plain,
   });
   if (prepaintedRows > 0) stdout.write('\u001b[?2026l');

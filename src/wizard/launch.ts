@@ -9,11 +9,12 @@ import tty from 'node:tty';
 import type { Args } from '../cli/args.js';
 import { applyColorEnv, colorEnabled } from '../cli/color.js';
 import type { IO } from '../cli/io.js';
-import { KgInitError, UsageError } from '../errors.js';
+import { EXIT, KgInitError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { InstallState } from '../plan/types.js';
 import type { Report } from '../report.js';
 import type { FixedAnswers, WizardDeps } from './deps.js';
+import type { CheckEvent } from './state.js';
 import { frameText, theme } from './lines.js';
 import { probeScreen } from './screens.js';
 import { initialState } from './state.js';
@@ -83,10 +84,18 @@ export function openTerminal(io: IO): Terminal {
 export async function importWithoutCi<T>(load: () => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
   const saved: Array<[string, string | undefined]> = ['CI', 'CONTINUOUS_INTEGRATION'].map((k) => [k, env[k]]);
   for (const [k] of saved) delete env[k];
+  // Hidden too: the global fetch. Yoga (Ink's layout engine) loads its
+  // WebAssembly through fetch when there is one, which makes Node load its
+  // HTTP client (undici) to read a data: URL; without it yoga decodes the
+  // bytes itself, tens of milliseconds sooner. Yoga loads while the chunk is
+  // imported (top-level await), so fetch is back before anything else runs.
+  const fetchDesc = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (fetchDesc?.configurable) Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
   try {
     return await load();
   } finally {
     for (const [k, v] of saved) if (v !== undefined) env[k] = v;
+    if (fetchDesc?.configurable) Object.defineProperty(globalThis, 'fetch', fetchDesc);
   }
 }
 
@@ -148,6 +157,37 @@ async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
 }
 
 /**
+ * Starts the probe and the install read at once, before Ink has loaded, so
+ * the checks run while React and Ink are compiled. The wizard's own probe
+ * call then gets the events so far at once, the rest as they come, and the
+ * same report. `abort` stops the early probe (Ctrl+C before Ink is up).
+ */
+export function probeEarly(deps: WizardDeps): { deps: WizardDeps; abort: () => void } {
+  const events: CheckEvent[] = [];
+  let listener: ((ev: CheckEvent) => void) | null = null;
+  const ac = new AbortController();
+  const report = deps.probe((ev) => (listener ? listener(ev) : void events.push(ev)), ac.signal);
+  const install = deps.readInstall();
+  // Handled by the wizard once it asks; never an unhandled rejection before.
+  report.catch(() => {});
+  install.catch(() => {});
+  return {
+    abort: () => ac.abort(),
+    deps: {
+      ...deps,
+      probe(onCheck, signal) {
+        for (const ev of events.splice(0)) onCheck(ev);
+        listener = onCheck;
+        if (signal?.aborted) ac.abort();
+        else signal?.addEventListener('abort', () => ac.abort(), { once: true });
+        return report;
+      },
+      readInstall: () => install,
+    },
+  };
+}
+
+/**
  * Paints the wizard's first frame (the probe screen, before any check has
  * reported) with plain writes: loading React and Ink takes several times
  * Node's own start-up, and a person should see the wizard at once. Ink draws
@@ -177,9 +217,36 @@ export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Prom
     const colour = colorEnabled(true, args.noColor, io.env);
     const plain = args.plain || io.env.INK_SCREEN_READER === 'true' || io.env.TERM === 'dumb';
     painted = paintFirstFrame(term.output, plain, colour);
-    // Load the Ink app and the deps side by side; Ink takes over the painted
-    // frame, then the probe runs and its checks stream in.
-    const [{ startWizard }, deps] = await Promise.all([importWithoutCi(() => import('./app.js'), io.env), injected ?? realDeps(args, io)]);
+    // Load the Ink app and the deps side by side; the probe starts as soon as
+    // its modules are in (while Ink is still loading), Ink takes over the
+    // painted frame, and the checks stream in.
+    let abortEarly = () => {};
+    // Ctrl+C before Ink is up (the terminal is not raw yet): stop the probe's
+    // tools, clear the frame, exit 130 as the wizard would.
+    const onEarlySigint = () => {
+      abortEarly();
+      erasePainted(term.output, painted);
+      term.output.write('\u001b[?25h');
+      process.exit(EXIT.cancelled);
+    };
+    process.once('SIGINT', onEarlySigint);
+    let startWizard: typeof import('./app.js').startWizard;
+    let deps: WizardDeps;
+    try {
+      [{ startWizard }, deps] = await Promise.all([
+        importWithoutCi(() => import('./app.js'), io.env),
+        injected ?? realDeps(args, io).then((d) => {
+          const early = probeEarly(d);
+          abortEarly = early.abort;
+          return early.deps;
+        }),
+      ]);
+    } catch (e) {
+      abortEarly();
+      throw e;
+    } finally {
+      process.off('SIGINT', onEarlySigint);
+    }
     const rows = painted;
     painted = 0;
     return await startWizard({

@@ -17,6 +17,7 @@ const E2E = [
   'test/cli/cli.test.ts',
   'test/cli/help-and-suggestions.test.ts',
   'test/doctor/doctor.test.ts',
+  'test/doctor/runtime.test.ts',
   'test/host/record.test.ts',
   'test/probe/hosts.test.ts',
   'test/probe/probe.test.ts',

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HOSTS, REPO, toolsRequired } from './helpers/cli.js';
 import { FINDING_CODES } from '../src/report.js';
+import { RUNTIME_FINDING_CODES } from '../src/doctor/runtime-judge.js';
 import { COMMANDS, OPTIONS } from '../src/cli/args.js';
 import { helpText } from '../src/cli/help.js';
 import { makeStyle } from '../src/cli/color.js';
@@ -72,7 +73,7 @@ describe('docs/gpu-modes.md', () => {
     expect(hostsReadmeCodes().length).toBeGreaterThanOrEqual(20);
   });
 
-  const codes = [...new Set([...FINDING_CODES, ...hostsReadmeCodes()])];
+  const codes = [...new Set([...FINDING_CODES, ...RUNTIME_FINDING_CODES, ...hostsReadmeCodes()])];
   it.each(codes)('documents %s with its severity, cause and fix', (code) => {
     const body = section(md, new RegExp(`^### \`${code}\`$`));
     expect(body, `no "### \`${code}\`" section`).not.toBeNull();
@@ -177,6 +178,10 @@ describe('docs/troubleshooting.md', () => {
     ]) {
       expect(md).toMatch(h);
     }
+    // It opens with the question every GPU install ends with, and the command that answers it.
+    const firstSection = /^## (.*)$/m.exec(md)![1];
+    expect(firstSection).toBe('Is my GPU really used?');
+    expect(section(md, /^## Is my GPU really used\?$/)).toContain('kg-init doctor --runtime');
     for (const word of ['usermod -aG render', 'ROCR_VISIBLE_DEVICES', 'HSA_OVERRIDE_GFX_VERSION', '/dev/dxg', 'nvidia-ctk', 'docker context use default', 'PROBE_TIMEOUT']) {
       expect(md).toContain(word);
     }

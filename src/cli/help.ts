@@ -21,7 +21,7 @@ function row(left: string, right: string, col: number, width: number): string[] 
 
 function optionRows(o: OptionSpec, command: 'main' | Subcommand, width: number): string[] {
   const short = o.short ? `-${o.short}, ` : '    ';
-  const long = `--${o.name}${o.value ? ` ${o.value}` : ''}`;
+  const long = `--${o.name}${o.value ? ` ${o.value}` : o.inlineValue ? `[=${o.inlineValue}]` : ''}`;
   return row(`  ${short}${long}`, o.helpFor?.[command] ?? o.help, 31, width);
 }
 
@@ -45,14 +45,14 @@ export function helpText(version: string, s: Style, command: 'main' | Subcommand
       ...para(COMMANDS[command], width),
       '',
       s.bold('Usage'),
-      command === 'probe' ? `  ${k} probe [--json] [--save-snapshot DIR]` : `  ${k} doctor [--dir DIR] [--verbose] [--json]`,
+      command === 'probe' ? `  ${k} probe [--json] [--save-snapshot DIR]` : `  ${k} doctor [--dir DIR] [--verbose] [--json] [--runtime[=run]]`,
       '',
       s.bold('Options'),
       ...opts.flatMap((o) => optionRows(o, command, width)),
       '',
       ...para(
         command === 'doctor'
-          ? 'Exit codes: 0 healthy (warnings allowed), 1 something will not work (a mode that cannot run on this host included), 2 usage error.'
+          ? 'Exit codes: 0 healthy (warnings allowed), 1 something will not work (a mode that cannot run on this host included; with --runtime, a configured GPU path that is not real inside the platform), 2 usage error, 130 cancelled.'
           : 'Exit codes: 0 report printed, 1 failure, 2 usage error.',
         width,
       ),
@@ -67,6 +67,7 @@ export function helpText(version: string, s: Style, command: 'main' | Subcommand
     ...row(`  ${k} --yes [options]`, 'headless: write the recommendation, or --gpu', 32, width),
     ...row(`  ${k} probe [--json]`, 'report what this host has; writes nothing', 32, width),
     ...row(`  ${k} doctor [--dir DIR]`, 'check an existing install against this host', 32, width),
+    ...row(`  ${k} doctor --runtime`, 'prove the GPU path inside the running platform', 32, width),
     '',
     s.bold('Commands'),
     ...Object.entries(COMMANDS).flatMap(([c, d]) => row(`  ${c}`, d, 11, width)),
@@ -89,6 +90,7 @@ export function helpText(version: string, s: Style, command: 'main' | Subcommand
     ...row('  KG_INIT_HOST_SNAPSHOT=DIR', 'replay a recorded host instead of probing this one', 30, width),
     ...row('  KG_INIT_REPORT=FILE', 'kg-init --yes: use a saved `kg-init probe --json` report instead of probing', 30, width),
     ...row('  INK_SCREEN_READER=true', 'the wizard in plain mode (as --plain)', 30, width),
+    ...row('  KG_INIT_RUNTIME_TIMEOUT=S', 'doctor --runtime: seconds torch may take to answer (default 60)', 30, width),
     '',
     s.bold('Exit codes'),
     ...para('0 done, 1 failure, 2 usage error or no terminal without --yes, 3 mode blocked on this host, 130 cancelled.', width, 2),

@@ -17,6 +17,8 @@ export interface OptionSpec {
   short?: string;
   /** Placeholder for a value-taking option; absent for booleans. */
   value?: string;
+  /** A boolean that also takes one inline value (`--runtime=run`); shown as `--name[=VALUE]`. */
+  inlineValue?: string;
   help: string;
   /** The help under a command where it means something else (doctor's --dir is only read). */
   helpFor?: Partial<Record<'main' | Subcommand, string>>;
@@ -39,6 +41,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'plain', help: 'Wizard without spinners or box drawing, one line per fact (screen readers, dumb terminals).', commands: ['main'] },
   { name: 'no-color', help: 'No colour escapes (also NO_COLOR=1 or TERM=dumb).', commands: ALL },
   { name: 'verbose', short: 'v', help: 'doctor: list every check, passed and skipped too (problems alone otherwise).', commands: ['doctor'] },
+  { name: 'runtime', inlineValue: 'run', help: 'doctor: prove the GPU path inside the running kg-api container (torch build, device, a tensor operation, the platform\'s log); =run starts a one-off container instead (pulls the image if needed).', commands: ['doctor'] },
   { name: 'save-snapshot', value: 'DIR', help: 'probe: record this host (files read, device metadata, tool outputs) as a replayable snapshot in DIR.', commands: ['probe'] },
   { name: 'help', short: 'h', help: 'Show this help.', commands: ALL },
   { name: 'version', short: 'V', help: 'Print the version.', commands: ALL },
@@ -64,6 +67,8 @@ export interface Args {
   noColor: boolean;
   saveSnapshot: string | undefined;
   verbose: boolean;
+  /** doctor --runtime: false, 'exec' (the running container) or 'run' (a one-off one). */
+  runtime: false | 'exec' | 'run';
 }
 
 /** Checks an option's value (./values.ts: checkValue); returns the value to use. */
@@ -125,7 +130,7 @@ export function parseArgsWith(argv: readonly string[], checkValue: ValueCheck = 
   const args: Args = {
     command: 'main', help: false, version: false, yes: false, gpu: 'auto', gpuDeprecatedAlias: false,
     dir: undefined, release: undefined, registry: DEFAULT_REGISTRY, imageTag: undefined,
-    dryRun: false, force: false, json: false, plain: false, noColor: false, saveSnapshot: undefined, verbose: false,
+    dryRun: false, force: false, json: false, plain: false, noColor: false, saveSnapshot: undefined, verbose: false, runtime: false,
   };
   const seen = new Map<string, string>();
   const positionals: string[] = [];
@@ -172,6 +177,9 @@ export function parseArgsWith(argv: readonly string[], checkValue: ValueCheck = 
         throw new UsageError(`${shown} needs a value (${spec.value})`);
       }
       if (CHECKED.has(spec.name)) value = checkValue(spec.name, value);
+    } else if (inline !== undefined && spec.inlineValue) {
+      if (inline !== spec.inlineValue) throw new UsageError(`invalid ${shown}=${JSON.stringify(inline)}: expected ${shown} or ${shown}=${spec.inlineValue}`);
+      value = inline;
     } else if (inline !== undefined) {
       throw new UsageError(`${shown} takes no value`);
     }
@@ -208,6 +216,7 @@ export function parseArgsWith(argv: readonly string[], checkValue: ValueCheck = 
       case 'no-color': args.noColor = true; break;
       case 'save-snapshot': args.saveSnapshot = value; break;
       case 'verbose': args.verbose = true; break;
+      case 'runtime': args.runtime = value === 'run' ? 'run' : 'exec'; break;
       case 'help': args.help = true; break;
       case 'version': args.version = true; break;
     }

@@ -1,6 +1,9 @@
-// `kg-init doctor [--dir DIR] [--json]`: reads an install directory and this
-// host, judges the pair (src/doctor/checks.ts), prints, writes nothing.
-// Exit 0 healthy (warnings allowed), 1 when something will not work.
+// `kg-init doctor [--dir DIR] [--json] [--runtime[=run]]`: reads an install
+// directory and this host, judges the pair (src/doctor/checks.ts), prints,
+// writes nothing. With --runtime it also asks torch inside the platform's
+// kg-api container (src/doctor/runtime.ts).
+// Exit 0 healthy (warnings allowed), 1 when something will not work (with
+// --runtime: also when the configured GPU path is not real), 130 on Ctrl+C.
 import { resolve } from 'node:path';
 import type { Args } from '../cli/args.js';
 import { styles, type IO } from '../cli/io.js';
@@ -33,9 +36,46 @@ export async function doctor(args: Args, io: IO, deps: DoctorDeps): Promise<numb
   }
   const report = await deps.probe(io.env);
   const result = diagnose(install, report, { dirArg: dir });
-  if (args.json) io.stdout.write(renderJson(result));
-  else io.stdout.write(renderText(result, styles(io, args.noColor).out, { verbose: args.verbose, width: outputWidth(io.stdout, io.env) }));
-  return result.healthy ? EXIT.ok : EXIT.failure;
+  if (!args.runtime) {
+    if (args.json) io.stdout.write(renderJson(result));
+    else io.stdout.write(renderText(result, styles(io, args.noColor).out, { verbose: args.verbose, width: outputWidth(io.stdout, io.env) }));
+    return result.healthy ? EXIT.ok : EXIT.failure;
+  }
+
+  const { checkRuntime } = await import('../doctor/runtime.js');
+  const { renderRuntimeText, runtimeJson } = await import('../doctor/runtime-render.js');
+  const { openHost } = await import('../host/index.js');
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.on('SIGINT', onSigint);
+  let runtime;
+  try {
+    runtime = await checkRuntime(await openHost(io.env), install, report, {
+      how: args.runtime,
+      dirArg: dir,
+      mode: result.mode,
+      imageTag: result.imageTag,
+      env: io.env,
+      signal: ac.signal,
+      notify: (text) => { if (text.trim()) io.stderr.write(`kg-init: ${text.trim()}\n`); },
+    });
+  } catch (e) {
+    if (ac.signal.aborted) {
+      io.stderr.write('kg-init: cancelled; no container left behind.\n');
+      return EXIT.cancelled;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (args.json) {
+    io.stdout.write(`${JSON.stringify({ ...JSON.parse(renderJson(result)), runtime: runtimeJson(runtime) }, null, 2)}\n`);
+  } else {
+    const st = styles(io, args.noColor).out;
+    const width = outputWidth(io.stdout, io.env);
+    io.stdout.write(`${renderText(result, st, { verbose: args.verbose, width })}\n${renderRuntimeText(runtime, st, width)}`);
+  }
+  return result.healthy && runtime.ok ? EXIT.ok : EXIT.failure;
 }
 
 export async function runDoctor(args: Args, io: IO): Promise<number> {

@@ -82,6 +82,10 @@ export class LiveHost implements Host {
   }
 
   run(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-    return spawnBounded({ file: command, argv: args, command, args, timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes, signal: opts.signal });
+    return spawnBounded({
+      file: command, argv: args, command, args,
+      timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes, signal: opts.signal,
+      long: opts.long, env: opts.env, onOutput: opts.onOutput,
+    });
   }
 }

@@ -186,6 +186,9 @@ export class SnapshotHost implements Host {
       timeoutMs: opts.timeoutMs,
       maxBytes: opts.maxBytes,
       signal: opts.signal,
+      long: opts.long,
+      env: opts.env,
+      onOutput: opts.onOutput,
       cwd: this.dir,
     });
   }

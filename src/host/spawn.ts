@@ -24,12 +24,23 @@ export interface SpawnSpec {
   cwd?: string;
   /** Aborting kills the process group at once (the person pressed Ctrl+C). */
   signal?: AbortSignal;
+  /** timeoutMs may pass DEFAULT_TIMEOUT_MS (up to LONG_TIMEOUT_MS). */
+  long?: boolean;
+  /** Extra environment variables, on top of this process's. */
+  env?: Record<string, string>;
+  /** Each chunk of output as it arrives (a pull's progress). */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
-export function boundedTimeout(ms: number | undefined): number {
+/** The bound of a `long` command: an image pull of several GB on a slow line. */
+export const LONG_TIMEOUT_MS = 4 * 3600 * 1000;
+
+export function boundedTimeout(ms: number | undefined, long = false): number {
   // Never more than the default: no single tool may hold the probe longer.
+  // Only a caller that says `long` (doctor --runtime) may wait longer, still bounded.
+  const ceiling = long ? LONG_TIMEOUT_MS : DEFAULT_TIMEOUT_MS;
   if (ms === undefined || !Number.isFinite(ms)) return DEFAULT_TIMEOUT_MS;
-  return Math.max(1, Math.min(DEFAULT_TIMEOUT_MS, Math.floor(ms)));
+  return Math.max(1, Math.min(ceiling, Math.floor(ms)));
 }
 
 type Execa = typeof execaFn;
@@ -51,7 +62,7 @@ function killGroup(pid: number | undefined): void {
 }
 
 export async function spawnBounded(spec: SpawnSpec): Promise<RunResult> {
-  const timeoutMs = boundedTimeout(spec.timeoutMs);
+  const timeoutMs = boundedTimeout(spec.timeoutMs, spec.long);
   const maxBytes = spec.maxBytes ?? DEFAULT_MAX_BYTES;
   const started = performance.now();
   const base = { command: spec.command, args: spec.args };
@@ -62,7 +73,7 @@ export async function spawnBounded(spec: SpawnSpec): Promise<RunResult> {
       cwd: spec.cwd,
       detached: true,
       stdin: 'ignore',
-      env: { LC_ALL: 'C', LANG: 'C' },
+      env: { ...spec.env, LC_ALL: 'C', LANG: 'C' },
       timeout: timeoutMs,
       cancelSignal: spec.signal,
       maxBuffer: maxBytes,
@@ -83,6 +94,11 @@ export async function spawnBounded(spec: SpawnSpec): Promise<RunResult> {
     child.stdout?.destroy();
     child.stderr?.destroy();
   };
+  if (spec.onOutput) {
+    const on = spec.onOutput;
+    child.stdout?.on('data', (d: Buffer | string) => on('stdout', d.toString()));
+    child.stderr?.on('data', (d: Buffer | string) => on('stderr', d.toString()));
+  }
   const timer = setTimeout(stop, timeoutMs);
   if (spec.signal?.aborted) stop();
   else spec.signal?.addEventListener('abort', stop, { once: true });

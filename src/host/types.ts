@@ -44,6 +44,12 @@ export interface RunOptions {
   maxBytes?: number;
   /** Aborting kills the process group at once (status 'error', stderr 'aborted'). */
   signal?: AbortSignal;
+  /** Lets timeoutMs pass the probe's 2 s ceiling (doctor --runtime: a docker exec of torch, an image pull). */
+  long?: boolean;
+  /** Extra environment variables for the command (on top of this process's). */
+  env?: Record<string, string>;
+  /** Called with each chunk of output as it arrives (progress of a pull). */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
 
 export interface Host {

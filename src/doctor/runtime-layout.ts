@@ -1,0 +1,106 @@
+// How the platform's operator runs `docker compose` for an install, learned
+// from its operator.sh (never copied): the compose files it chains for the api
+// service, the env file, and the compose project those files form. doctor
+// --runtime uses it to find the running kg-api container of THIS install and
+// to start a one-off container exactly as the platform would.
+//
+// H2's install-layout detection (src/platform/) will own this knowledge; until
+// it lands this is the minimal version doctor --runtime needs.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { BASE_COMPOSE_FILE, GHCR_COMPOSE_FILE, modeSpec, type Mode } from '../catalog.js';
+import type { InstallState } from '../plan/types.js';
+
+export interface ComposeInvocation {
+  /** Where the compose files live: <install>/docker in a source checkout, else the install dir. */
+  dockerDir: string;
+  /** The files, in the operator's order, that exist. */
+  files: string[];
+  /** <install>/.env when it exists (the operator passes it with --env-file). */
+  envFile: string | null;
+  /** The compose project these files form when the operator runs them. */
+  project: string;
+  /** Where the project name came from, for messages. */
+  projectFrom: string;
+  /** Other project names the platform's installs use (install.sh runs its operator as `knowledge-graph`). */
+  otherProjects: string[];
+  /** KG_API_IMAGE_TAG as the operator exports it to compose (it substitutes the api image tag). */
+  env: Record<string, string>;
+  /** `docker compose -p … -f … --env-file …`, as argv after `docker`. */
+  argv: string[];
+}
+
+/** Compose's own normalisation of a project name (lowercase; a-z, 0-9, '_' and '-'; starts with a letter or digit). */
+export function normalizeProjectName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[^a-z0-9]+/, '');
+}
+
+/** One KEY's value from a dotenv file, read as text (never sourced); null when absent. */
+export function dotenvValue(text: string, key: string): string | null {
+  let found: string | null = null;
+  for (const raw of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(raw);
+    if (!m || m[1] !== key) continue;
+    let v = m[2]!.trim();
+    const q = v[0];
+    if ((q === '"' || q === "'") && v.endsWith(q) && v.length >= 2) v = v.slice(1, -1);
+    else v = v.replace(/\s+#.*$/, '');
+    found = v;
+  }
+  return found;
+}
+
+/** The top-level `name:` of a compose file (a plain scalar), if it has one. */
+function topLevelName(text: string): string | null {
+  const m = /^name:\s*["']?([^"'#\s]+)["']?\s*(?:#.*)?$/m.exec(text);
+  return m ? m[1]! : null;
+}
+
+function readSmall(path: string): string | null {
+  try {
+    if (!statSync(path).isFile()) return null;
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+export function composeInvocation(install: InstallState, mode: Mode | null, imageTag: string | null, env: NodeJS.ProcessEnv): ComposeInvocation {
+  const dir = install.dir;
+  const dockerDir = existsSync(join(dir, 'docker')) && existsSync(join(dir, 'docker', BASE_COMPOSE_FILE)) ? join(dir, 'docker') : dir;
+  const confText = install.conf.text ?? '';
+  const devMode = dotenvValue(confText, 'DEV_MODE') === 'true';
+  const imageSource = dotenvValue(confText, 'IMAGE_SOURCE') ?? (devMode ? 'local' : 'ghcr');
+  const candidates = [
+    BASE_COMPOSE_FILE,
+    imageSource === 'ghcr' ? GHCR_COMPOSE_FILE : null,
+    'docker-compose.standalone.yml',
+    devMode ? 'docker-compose.dev.yml' : null,
+    mode ? modeSpec(mode).overlay : null,
+  ].filter((f): f is string => f !== null);
+  const files = candidates.map((f) => join(dockerDir, f)).filter((p) => existsSync(p));
+  const envPath = join(dir, '.env');
+  const envFile = existsSync(envPath) ? envPath : null;
+
+  // Compose's order: COMPOSE_PROJECT_NAME in the environment, then in the env
+  // file, then the first file's top-level `name:`, then the directory's name.
+  let project: string | null = null;
+  let projectFrom = '';
+  const fromShell = env.COMPOSE_PROJECT_NAME;
+  const envText = envFile ? readSmall(envFile) : null;
+  const fromEnvFile = envText ? dotenvValue(envText, 'COMPOSE_PROJECT_NAME') : null;
+  const baseText = files[0] ? readSmall(files[0]) : null;
+  const fromName = baseText ? topLevelName(baseText) : null;
+  if (fromShell) [project, projectFrom] = [fromShell, 'COMPOSE_PROJECT_NAME in your environment'];
+  else if (fromEnvFile) [project, projectFrom] = [fromEnvFile, 'COMPOSE_PROJECT_NAME in .env'];
+  else if (fromName) [project, projectFrom] = [fromName, `name: in ${BASE_COMPOSE_FILE}`];
+  else [project, projectFrom] = [basename(dockerDir), `the directory name ${basename(dockerDir)}`];
+  project = normalizeProjectName(project) || 'default';
+  const fromConf = dotenvValue(confText, 'COMPOSE_PROJECT_NAME');
+  const otherProjects = [...new Set([fromConf, 'knowledge-graph'].filter((p): p is string => !!p).map(normalizeProjectName))].filter((p) => p && p !== project);
+
+  const composeEnv: Record<string, string> = {};
+  if (imageTag) composeEnv.KG_API_IMAGE_TAG = imageTag;
+  const argv = ['compose', '-p', project, ...files.flatMap((f) => ['-f', f]), ...(envFile ? ['--env-file', envFile] : [])];
+  return { dockerDir, files, envFile, project, projectFrom, otherProjects, env: composeEnv, argv };
+}

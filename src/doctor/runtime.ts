@@ -108,6 +108,7 @@ export async function checkRuntime(host: Host, install: InstallState, report: Re
 
   // Docker must answer before anything else means something.
   const ps = await docker.psApi();
+  if (opts.signal?.aborted) throw abortError();
   if (ps.status === 'missing') {
     input.failure = { code: 'DOCKER_NOT_FOUND', message: 'docker is not installed here: the platform cannot be running', fix: 'Install Docker Engine (https://docs.docker.com/engine/install/), then start the platform.' };
     return result();
@@ -138,6 +139,7 @@ export async function checkRuntime(host: Host, install: InstallState, report: Re
   }
   // The log explains a container that stopped as much as one that runs.
   const logs = await docker.logs(container.id);
+  if (opts.signal?.aborted) throw abortError();
   if (logs.status === 'ok') input.logs = `${logs.stdout}\n${logs.stderr}`;
   if (container.state !== 'running') {
     input.failure = {
@@ -191,8 +193,10 @@ async function runOneOff(
   let pull: RuntimeResult['pull'] = null;
   if (image) {
     const present = await docker.imageInspect(image);
+    if (opts.signal?.aborted) throw abortError();
     if (present.status !== 'ok') {
       const m = await docker.manifest(image);
+      if (opts.signal?.aborted) throw abortError();
       const bytes = m.status === 'ok' ? manifestBytes(m.stdout, process.arch) : null;
       pull = { needed: true, bytes };
       opts.notify(`${image} is not on this host: pulling it${bytes ? ` (about ${gb(bytes)} to download)` : ' (size unknown: the registry did not say)'}; Ctrl+C stops.`);

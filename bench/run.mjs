@@ -262,14 +262,17 @@ const mark = (ok) => (ok === undefined || ok === null ? '' : ok ? '✓ met' : '�
 /** Why a goal may not be met on a run, shown under the table for each row not met. */
 const WHY_NOT = {
   headless:
-    'About half of a headless run is work the task needs and a minimal program does too: spawning the probe tools of the replayed host (each a Node or shell start of its own), the reads of /sys and /dev, and the atomic writes with their fsyncs. The rest is loading and compiling the one-file bundle.',
-  doctor: "doctor loads the YAML parser unless every compose file is byte for byte what kg-init generates; a run on a loaded machine moves this ratio most, since it spawns the probe's tools too.",
-  probe: "probe --json runs every check of the probe, spawning the replayed host's tools; see headless.",
-  wizardRec: "The recommendation needs the probe's tools to have run (spawned processes) and React and Ink to have loaded; a bare Ink hello world alone is about 5× node -e 0.",
-  wizardFrame: 'The first frame is painted by hand before Ink loads; what is left is loading the CLI bundle and the first screen.',
-  version: 'Nothing is left but loading the entry file: --version answers before anything else is imported.',
-  help: '--help loads the option table and the catalog; nothing else.',
-  confScale: '.operator.conf is parsed (owned keys, then the edit) on every run; until the parser is linear and single-pass (H1, issue #12) a 10 MB config costs much more than ten times a 1 KB one.',
+    'Most of what is left is work the run needs and a minimal program doing the same does too: the replayed host\'s probe tools are spawned (each a process start), /sys and /dev are read, and the files are written atomically with 10 fsyncs where 6 would do (src/apply, issue #12\'s owner). zod still loads with the bundle through the check of written .operator.conf values (src/conf/values.ts).',
+  doctor:
+    'doctor still parses every compose file with the YAML parser, also when its bytes are exactly what kg-init generates (that fast path is not done), and it runs the probe (spawning the replayed host\'s tools) before judging.',
+  probe: 'probe --json runs every check, spawning the replayed host\'s tools (each a process start of its own).',
+  wizardRec:
+    'The recommendation needs the probe\'s tools to have run and React and Ink to have loaded (a bare Ink hello world alone is about 5× node -e 0). The probe now starts while Ink loads, but its results are painted by Ink, not by hand before it.',
+  wizardFrame: 'The first frame is painted by hand before Ink loads; what is left is loading the CLI and the first screen\'s modules.',
+  version: '--version answers from the entry file before anything else is imported; what is left is Node\'s ESM loader starting for bin/kg-init.js and dist/cli.js.',
+  help: '--help loads the option table, the catalog and the help layout; nothing else.',
+  confScale:
+    '.operator.conf is parsed more than once per run, character by character; the linear single-pass parser is issue #12\'s (src/conf). The review diff and everything else kg-init does with the file are linear.',
 };
 
 async function main() {

@@ -464,6 +464,11 @@ async function main() {
     `Machine: ${machine}.`,
     '',
     ...conditions.map((c) => `- ${c}.`),
+    ...(Math.max(loadStart, loadEnd) > cpus().length
+      ? [
+          `- The machine was busy (load average above its ${cpus().length} cores): paired ratios cancel part of that, but commands that spawn processes (headless, probe, doctor, the wizard) come out higher than on an idle machine.`,
+        ]
+      : []),
     '',
     table,
     '',

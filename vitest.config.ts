@@ -11,8 +11,8 @@ const TESTS = ['test/**/*.test.ts', 'test/**/*.test.tsx'];
  * answers in seconds (`npm run test:unit`). `npm test` runs both.
  */
 const E2E = [
-  'test/reliability/**',
-  'test/commands/**',
+  'test/reliability/**/*.test.ts',
+  'test/commands/**/*.test.ts',
   'test/apply/crash.test.ts',
   'test/cli/cli.test.ts',
   'test/cli/help-and-suggestions.test.ts',

@@ -9,7 +9,7 @@ import type { Args } from '../cli/args.js';
 import { styles, type IO } from '../cli/io.js';
 import { OPERATOR_CONF_FILE } from '../catalog.js';
 import { EXIT, KgInitError } from '../errors.js';
-import type { InstallState } from '../plan/types.js';
+import type { InstallState } from '../install/types.js';
 import type { Report } from '../report.js';
 import { diagnose } from '../doctor/checks.js';
 import { renderJson, renderText } from '../doctor/render.js';

@@ -4,7 +4,7 @@
 // names its severity and the exact command that fixes it. The checks are data
 // (CHECKS below), run in order; the command only prints the result.
 import { DEFAULT_REGISTRY, GHCR_COMPOSE_FILE, OPERATOR_CONF_FILE, catalog, imageTagFor, modeOfOverlay, modeSpec, resolveMode, type Mode } from '../catalog.js';
-import type { InstallState } from '../plan/types.js';
+import type { InstallState } from '../install/types.js';
 import type { DevNode, Finding, Gpu, Report } from '../report.js';
 import { parseImageTag, releaseOfTag, tagFitsMode } from '../tags.js';
 import { apiImage, deviceHostPaths, envValue, groupAdds, numericGids, parseCompose, reservesNvidia, type ParsedYaml } from './compose.js';

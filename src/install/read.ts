@@ -8,7 +8,7 @@ import { decodeConf } from '../conf/decode.js';
 import { readOwned } from '../conf/edit.js';
 import { generatedBy } from '../render/render.js';
 import { describeFsError, KgInitError } from '../errors.js';
-import type { InstallState } from '../plan/types.js';
+import type { InstallState } from './types.js';
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -17,7 +17,8 @@ import { timestampOf } from '../conf/values.js';
 import { KgInitError } from '../errors.js';
 import { renderCompose } from '../render/render.js';
 import type { Finding, ModeStatus, Report } from '../report.js';
-import type { Answers, FileChange, InstallState, Plan } from './types.js';
+import type { Answers, FileChange, Plan } from './types.js';
+import type { InstallState } from '../install/types.js';
 import { releaseOfTag, tagFitsMode } from '../tags.js';
 import { memoryFor, stateFileText } from '../state/memory.js';
 

@@ -3,7 +3,8 @@
 // real probe and configure core. The wizard collects Answers; the plan and the
 // writes are the same ones the headless path uses.
 import type { Report } from '../report.js';
-import type { Answers, ApplyResult, FileChange, InstallState, Plan } from '../plan/types.js';
+import type { Answers, ApplyResult, FileChange, Plan } from '../plan/types.js';
+import type { InstallState } from '../install/types.js';
 import type { CheckEvent } from './state.js';
 
 export interface WizardDeps {

@@ -11,7 +11,7 @@ import { applyColorEnv, colorEnabled } from '../cli/color.js';
 import type { IO } from '../cli/io.js';
 import { EXIT, KgInitError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import type { InstallState } from '../plan/types.js';
+import type { InstallState } from '../install/types.js';
 import type { Report } from '../report.js';
 import type { FixedAnswers, WizardDeps } from './deps.js';
 import type { CheckEvent } from './state.js';

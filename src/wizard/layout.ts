@@ -1,7 +1,8 @@
 // Pure layout arithmetic for the wizard's screens: every screen is a list of
 // one-row lines, so fitting a terminal is counting. Ink wipes the scrollback
 // when a frame is as tall as the terminal, so a frame uses at most rows - 1.
-import type { FileChange, InstallState, Plan } from '../plan/types.js';
+import type { FileChange, Plan } from '../plan/types.js';
+import type { InstallState } from '../install/types.js';
 
 export interface Size {
   columns: number;

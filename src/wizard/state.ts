@@ -4,7 +4,8 @@
 // every path through the wizard is testable without a terminal.
 import type { Mode } from '../catalog.js';
 import type { ModeAssessment, Report } from '../report.js';
-import type { ApplyResult, InstallState, Plan } from '../plan/types.js';
+import type { ApplyResult, Plan } from '../plan/types.js';
+import type { InstallState } from '../install/types.js';
 import { EXIT } from '../errors.js';
 
 /** One probe check as it runs (the probe reports each one through onCheck). */

@@ -3,7 +3,7 @@
 // test/hosts/amd-7900xtx-igpu-arch), and an NVIDIA one, each of which a
 // test breaks in exactly one way.
 import { reportSchema, type Report } from '../../src/report.js';
-import type { InstallState } from '../../src/plan/types.js';
+import type { InstallState } from '../../src/install/types.js';
 import type { Mode } from '../../src/catalog.js';
 
 type Nested = 'host' | 'devices' | 'docker' | 'nvidia' | 'rocm';

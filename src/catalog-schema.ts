@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import './zod-setup.js';
 import type { Catalog, ModeSpec, Variant } from './catalog.js';
-import { TAG_RE } from './cli/patterns.js';
+import { TAG_RE } from './patterns.js';
 
 const gfxTarget = z.string().check(z.regex(/^gfx[0-9a-f]{3,5}$/));
 const hsaVersion = z.string().check(z.regex(/^\d+\.\d+\.\d+$/));

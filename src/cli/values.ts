@@ -1,8 +1,8 @@
 // Values of command-line options, checked at this edge with plain patterns
-// (./patterns.ts): a headless run checks its --dir this way without loading a
+// (src/patterns.ts): a headless run checks its --dir this way without loading a
 // schema library. A module of its own, loaded only when the command line
 // carries such a value.
-import { REGISTRY_RE, RELEASE_RE, TAG_RE } from './patterns.js';
+import { REGISTRY_RE, RELEASE_RE, TAG_RE } from '../patterns.js';
 import { UsageError } from '../errors.js';
 
 /** Each check returns the value to use, or throws the message saying what was expected. */

@@ -4,7 +4,7 @@
 import * as z from 'zod/mini';
 import '../zod-setup.js';
 import { MODES } from '../catalog.js';
-import { TAG_RE } from '../cli/patterns.js';
+import { TAG_RE } from '../patterns.js';
 
 export const OWNED_KEYS = ['GPU_MODE', 'KG_API_IMAGE_TAG', 'IMAGE_SOURCE', 'INITIALIZED_AT'] as const;
 export type OwnedKey = (typeof OWNED_KEYS)[number];

@@ -3,7 +3,7 @@
 // in values, each checked against a strict pattern first so that nothing
 // written can mean anything to YAML or to compose's `$` interpolation.
 import { GHCR_COMPOSE_FILE, MODES, modeSpec, type Mode } from '../catalog.js';
-import { REGISTRY_RE, TAG_RE } from '../cli/patterns.js';
+import { REGISTRY_RE, TAG_RE } from '../patterns.js';
 import type { AmdOverlay } from '../report.js';
 import ghcrTemplate from '../../compose/docker-compose.ghcr.yml?raw';
 import amdHostTemplate from '../../compose/docker-compose.gpu-amd-host.yml?raw';

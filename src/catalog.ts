@@ -8,6 +8,10 @@
 export const MODES = ['nvidia', 'amd-host', 'mac', 'cpu'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** GPU vendors as the probe names them (PCI vendor ids map onto the first three; Apple Silicon is `apple`). */
+export const GPU_VENDORS = ['nvidia', 'amd', 'intel', 'apple', 'other'] as const;
+export type GpuVendor = (typeof GPU_VENDORS)[number];
+
 /** Accepted on the command line and in `.operator.conf`; read as the target. */
 export const MODE_ALIASES: Readonly<Record<string, Mode>> = { amd: 'amd-host' };
 
@@ -46,7 +50,7 @@ export interface ModeSpec {
   /** `process.platform` values the mode applies to. */
   platforms: Array<'linux' | 'darwin' | 'win32'>;
   /** GPU vendor the mode drives, if any. */
-  gpuVendor: 'nvidia' | 'amd' | null;
+  gpuVendor: Extract<GpuVendor, 'nvidia' | 'amd'> | null;
 }
 
 export interface Catalog {

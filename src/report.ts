@@ -4,7 +4,7 @@
 // exported for consumers (docs/probe-json.md documents it).
 import * as z from 'zod/mini';
 import './zod-setup.js';
-import { MODES } from './catalog.js';
+import { GPU_VENDORS, MODES } from './catalog.js';
 
 export const FINDING_CODES = [
   'GPU_NONE',
@@ -41,7 +41,7 @@ export type Severity = z.infer<typeof severitySchema>;
 
 export const findingSchema = z.object({
   /** Stable code; new codes may be added, existing ones keep their meaning. */
-  code: z.string(),
+  code: z.enum(FINDING_CODES),
   severity: severitySchema,
   /** One line: what is wrong or notable. */
   message: z.string(),
@@ -56,7 +56,7 @@ export const modeStatusSchema = z.enum(['ready', 'degraded', 'blocked']);
 export type ModeStatus = z.infer<typeof modeStatusSchema>;
 
 export const gpuSchema = z.object({
-  vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']),
+  vendor: z.enum(GPU_VENDORS),
   /** Marketing or model name where a source gives one. */
   name: z.optional(z.string()),
   /** PCI address (0000:03:00.0); absent where there is no PCI bus (WSL2, macOS). */

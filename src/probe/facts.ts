@@ -1,8 +1,7 @@
 // Plain facts the probe gathers. Parsers produce them, gpus.ts merges them,
 // and the assessment (src/assess) decides from them alone: no I/O past here.
+import type { GpuVendor } from '../catalog.js';
 import type { Identity, RunStatus } from '../host/types.js';
-
-export type GpuVendor = 'nvidia' | 'amd' | 'intel' | 'apple' | 'other';
 
 export interface PciDevice {
   address: string;

@@ -1,6 +1,7 @@
 // PCI display and accelerator devices from /sys/bus/pci/devices/*.
 import type { Host } from '../host/types.js';
-import type { GpuVendor, PciDevice } from './facts.js';
+import type { GpuVendor } from '../catalog.js';
+import type { PciDevice } from './facts.js';
 
 const VENDORS: Record<string, GpuVendor> = { '0x10de': 'nvidia', '0x1002': 'amd', '0x8086': 'intel' };
 

@@ -14,7 +14,7 @@ import { readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFile
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ensureDirSync } from '../util/ensure-dir.js';
-import { MODES, STATE_DIR, imageTagFor, type Mode } from '../catalog.js';
+import { GPU_VENDORS, MODES, STATE_DIR, imageTagFor, type GpuVendor, type Mode } from '../catalog.js';
 import { releaseOfTag } from '../tags.js';
 import type { Gpu, Report } from '../report.js';
 import { gpuIdLabel } from '../present/gpu.js';
@@ -23,7 +23,7 @@ import { gpuIdLabel } from '../present/gpu.js';
 export const STATE_FILE = `${STATE_DIR}/state.json`;
 
 export interface GpuFingerprint {
-  vendor: 'nvidia' | 'amd' | 'intel' | 'apple' | 'other';
+  vendor: GpuVendor;
   name?: string;
   /** vendorId:deviceId, e.g. 1002:744c. */
   pciId?: string;
@@ -46,7 +46,7 @@ export interface InstallMemory {
 
 // Checked by hand rather than with a schema library: a re-init reads one of
 // these, and a headless run should not load a validator for it.
-const VENDORS: ReadonlySet<unknown> = new Set(['nvidia', 'amd', 'intel', 'apple', 'other']);
+const VENDORS: ReadonlySet<unknown> = new Set(GPU_VENDORS);
 const FINGERPRINT_KEYS = ['name', 'pciId', 'pciAddress', 'gfxTarget', 'uuid'] as const;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

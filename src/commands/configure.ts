@@ -80,7 +80,7 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   const change = install.conf.exists ? describeChange(await readMemory(dir, io.env), report) : NO_CHANGE;
 
   if (plan.refused) {
-    if (args.json) io.stdout.write(json(plan, { changed: false, files: [], backups: [] }, args.dryRun, true, change));
+    if (args.json) io.stdout.write(json(plan, { changed: false, files: [], backups: [] }, { dryRun: args.dryRun, refused: true, change }));
     const assessment = report.modes.find((m) => m.mode === plan.mode);
     const mismatch = plan.findings.find((f) => f.code === 'IMAGE_TAG_MISMATCH');
     if (mismatch && plan.status !== 'blocked') {
@@ -97,13 +97,13 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   if (args.dryRun) {
     const result: ApplyResult = { changed: plan.changed, files: plan.files.map(({ path, action }) => ({ path, action })), backups: [] };
     if (args.json) {
-      io.stdout.write(json(plan, result, true, false, change));
+      io.stdout.write(json(plan, result, { dryRun: true, refused: false, change }));
     } else {
       for (const f of plan.files) {
         const d = unifiedDiff(f);
         if (d) io.stdout.write(colorDiff(d, out));
       }
-      io.stdout.write(summary(plan, result, io, out, true, change));
+      io.stdout.write(summary(plan, result, { io, style: out, dryRun: true, change }));
     }
     return EXIT.ok;
   }
@@ -119,15 +119,22 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
     const problem = await recordInstall(memoryFor(plan.dir, report, plan, { now, version: VERSION }), io.env);
     if (problem) io.stderr.write(`${err.yellow('kg-init:')} ${problem}\n`);
   }
-  if (args.json) io.stdout.write(json(plan, result, false, false, change));
-  else io.stdout.write(summary(plan, result, io, out, false, change));
+  if (args.json) io.stdout.write(json(plan, result, { dryRun: false, refused: false, change }));
+  else io.stdout.write(summary(plan, result, { io, style: out, dryRun: false, change }));
   void err;
   return EXIT.ok;
 }
 
 const NO_CHANGE: ChangeSummary = { gpuChanged: false, modeChanged: false, lines: [] };
 
-function json(plan: Plan, result: ApplyResult, dryRun: boolean, refused: boolean, change: ChangeSummary = NO_CHANGE): string {
+/** What kind of run a result comes from: a dry run, a refused plan, and what changed since the last one. */
+interface RunKind {
+  dryRun: boolean;
+  refused: boolean;
+  change: ChangeSummary;
+}
+
+function json(plan: Plan, result: ApplyResult, { dryRun, refused, change }: RunKind): string {
   return `${JSON.stringify(
     {
       changed: refused ? false : result.changed,
@@ -156,7 +163,7 @@ function colorDiff(diff: string, s: Style): string {
     .join('\n');
 }
 
-function summary(plan: Plan, result: ApplyResult, io: IO, s: Style, dryRun: boolean, change: ChangeSummary = NO_CHANGE): string {
+function summary(plan: Plan, result: ApplyResult, { io, style: s, dryRun, change }: Omit<RunKind, 'refused'> & { io: IO; style: Style }): string {
   const lines: string[] = [];
   const verb: Record<Exclude<FileAction, 'unchanged'>, string> = dryRun
     ? { create: 'would create', update: 'would update', remove: 'would remove' }

@@ -6,7 +6,7 @@ import { probeEarly } from '../../src/wizard/launch.js';
 import type { WizardDeps } from '../../src/wizard/deps.js';
 import type { CheckEvent } from '../../src/wizard/state.js';
 import type { Report } from '../../src/report.js';
-import type { InstallState } from '../../src/plan/types.js';
+import type { InstallState } from '../../src/install/types.js';
 
 function fakeDeps() {
   let emit: (ev: CheckEvent) => void = () => {};

@@ -7,7 +7,7 @@
 // (./runtime-judge.ts).
 import { GHCR_COMPOSE_FILE, modeSpec, type Mode } from '../catalog.js';
 import type { Host } from '../host/types.js';
-import type { InstallState } from '../plan/types.js';
+import type { InstallState } from '../install/types.js';
 import type { Report } from '../report.js';
 import { shellQuote } from '../present/shell.js';
 import { apiImage, envValue, parseCompose } from './compose.js';

@@ -9,7 +9,7 @@ import { composeInvocation, dotenvValue, normalizeProjectName } from '../../src/
 import { manifestBytes, parsePs, parseTorchOutput, pickApiContainer, TORCH_SCRIPT } from '../../src/doctor/runtime-probe.js';
 import { judgeRuntime, type RuntimeInput } from '../../src/doctor/runtime-judge.js';
 import { boundedTimeout } from '../../src/host/spawn.js';
-import type { InstallState } from '../../src/plan/types.js';
+import type { InstallState } from '../../src/install/types.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'kg-runtime-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -23,7 +23,7 @@ export const RUNTIME_FINDING_CODES = [
 ] as const;
 export type RuntimeFindingCode = (typeof RUNTIME_FINDING_CODES)[number];
 
-export type RuntimeFinding = Finding & { code: RuntimeFindingCode | 'DOCKER_NOT_FOUND' | 'DOCKER_NOT_RUNNING'; fix: string };
+export type RuntimeFinding = Omit<Finding, 'code'> & { code: RuntimeFindingCode | 'DOCKER_NOT_FOUND' | 'DOCKER_NOT_RUNNING'; fix: string };
 
 /** Which torch a container runs. */
 export type TorchBuild = 'rocm' | 'cuda' | 'cpu';

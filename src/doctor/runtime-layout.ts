@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BASE_COMPOSE_FILE, GHCR_COMPOSE_FILE, modeSpec, type Mode } from '../catalog.js';
-import type { InstallState } from '../plan/types.js';
+import type { InstallState } from '../install/types.js';
 
 export interface ComposeInvocation {
   /** Where the compose files live: <install>/docker in a source checkout, else the install dir. */

@@ -2,7 +2,7 @@
 // it for (a fingerprint of the GPUs, the mode, the tag, when). It lives in two
 // places:
 //  - the install directory's own `.kg-init/state.json`, written by applyPlan
-//    inside its transaction (stateFileChange() gives the bytes), so it moves
+//    inside its transaction (stateFileText() gives the bytes), so it moves
 //    with the directory and is never out of step with the files;
 //  - the user's config directory (kg-init.json, keyed by the directory's
 //    realpath), written after a successful apply (recordInstall()), so a

@@ -207,6 +207,19 @@ export function erasePainted(out: NodeJS.WriteStream, rows: number): void {
   if (rows > 0) out.write(`\u001b[${rows}F\u001b[J`);
 }
 
+/** After a successful run: when the platform is running, the command that proves its GPU path (doctor --runtime). Never fails the wizard. */
+async function offerRuntimeCheck(args: Args, io: IO, out: NodeJS.WriteStream): Promise<void> {
+  try {
+    const [{ openHost }, { readInstall }, { runtimeOffer }, { kgInit }] = await Promise.all([
+      import('../host/index.js'), import('../install/read.js'), import('../doctor/runtime-offer.js'), import('../present/shell.js'),
+    ]);
+    const line = await runtimeOffer(await openHost(io.env), await readInstall(resolve(io.cwd, args.dir ?? '.')), kgInit());
+    if (line) out.write(`${line}\n`);
+  } catch {
+    /* an offer, not a check: nothing to report */
+  }
+}
+
 export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Promise<number> {
   const term = openTerminal(io);
   let painted = 0;
@@ -249,7 +262,7 @@ export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Prom
     }
     const rows = painted;
     painted = 0;
-    return await startWizard({
+    const code = await startWizard({
       prepaintedRows: rows,
       deps,
       fixed: fixedAnswers(args),
@@ -261,6 +274,8 @@ export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Prom
       stdout: term.output,
       stderr: process.stderr,
     });
+    if (code === EXIT.ok && !injected) await offerRuntimeCheck(args, io, term.output);
+    return code;
   } catch (e) {
     // Failed before Ink took over: leave no half-drawn wizard behind.
     erasePainted(term.output, painted);

@@ -9,6 +9,9 @@ import { composeInvocation, dotenvValue, normalizeProjectName } from '../../src/
 import { manifestBytes, parsePs, parseTorchOutput, pickApiContainer, TORCH_SCRIPT } from '../../src/doctor/runtime-probe.js';
 import { judgeRuntime, type RuntimeInput } from '../../src/doctor/runtime-judge.js';
 import { boundedTimeout } from '../../src/host/spawn.js';
+import { HOSTS } from '../helpers/cli.js';
+import { openSnapshot } from '../../src/host/index.js';
+import { runtimeOffer } from '../../src/doctor/runtime-offer.js';
 import type { InstallState } from '../../src/install/types.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'kg-runtime-'));
@@ -102,5 +105,23 @@ describe('Host.run bounds for doctor --runtime', () => {
     expect(boundedTimeout(60_000)).toBe(2000);
     expect(boundedTimeout(60_000, true)).toBe(60_000);
     expect(boundedTimeout(undefined, true)).toBe(2000);
+  });
+});
+
+describe('the wizard\'s offer after a write', () => {
+  const install = (dir: string): InstallState => ({ dir, dirExists: true, conf: { path: join(dir, '.operator.conf'), exists: true, text: 'GPU_MODE=amd-host\n', problem: null, values: {} }, compose: {}, operatorScript: true, baseCompose: true });
+  const hosts = join(HOSTS, 'runtime');
+
+  it('names doctor --runtime when this install\'s platform is running', async () => {
+    const host = await openSnapshot(join(hosts, 'rocm-healthy'));
+    const line = await runtimeOffer(host, install(join(tmp, 'knowledge-graph')), 'kg-init');
+    expect(line).toContain('The platform is running here (kg-api)');
+    expect(line).toContain('./operator.sh start');
+    expect(line).toContain(`kg-init doctor --runtime --dir ${join(tmp, 'knowledge-graph')}`);
+  });
+
+  it('says nothing when kg-api is not running or Docker does not answer', async () => {
+    expect(await runtimeOffer(await openSnapshot(join(hosts, 'container-not-running')), install(join(tmp, 'knowledge-graph')), 'kg-init')).toBeNull();
+    expect(await runtimeOffer(await openSnapshot(join(HOSTS, 'nvidia-4090-docker-stopped')), install(join(tmp, 'knowledge-graph')), 'kg-init')).toBeNull();
   });
 });

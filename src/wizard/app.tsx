@@ -7,8 +7,8 @@ import { Box, render, useApp, useInput, type Key as InkKey } from 'ink';
 import type { Mode } from '../catalog.js';
 import { EXIT, KgInitError } from '../errors.js';
 import type { FixedAnswers, WizardDeps } from './deps.js';
-import { reviewLayout, diffLines, type Size } from './layout.js';
-import { screenFor, type ScreenContext } from './screens.js';
+import type { Size } from './layout.js';
+import { doneScreen, layoutScreen, printedText, screenFor, type ScreenContext } from './screens.js';
 import { initialState, transition, type Effect, type Key, type WizardEvent, type WizardState } from './state.js';
 import { Frame, Lines, theme, useSize, useSpinner } from './ui.js';
 
@@ -26,6 +26,12 @@ export interface WizardProps {
   onExit?: (code: number) => void;
   /** Lets the launcher deliver a signal (SIGINT from outside) as a key. */
   interruptRef?: { current: (() => void) | null };
+  /**
+   * Set to the done screen as text to print after the wizard has ended
+   * (whole, commands on one line); the last frame is then left empty.
+   * Without it the done screen is the last frame (tests).
+   */
+  finalRef?: { current: ((columns: number, colour: boolean) => string) | null };
 }
 
 function keyOf(input: string, k: InkKey): Key | null {
@@ -41,6 +47,7 @@ function keyOf(input: string, k: InkKey): Key | null {
   if (input === 'q') return 'quit';
   if (input === 'y' || input === 'Y') return 'yes';
   if (input === 'n' || input === 'N') return 'no';
+  if (input === '?') return 'keys';
   return null;
 }
 
@@ -136,14 +143,10 @@ export function WizardApp(props: WizardProps): ReactNode {
     app.exit();
   }, [state.exitCode, app, props.onExit]);
 
+  // How far the screen on show scrolls, for PgUp/PgDn.
+  const scrollRef = useRef({ page: 1, maxScroll: 0 });
   const onKey = (key: Key) => {
-    if (ref.current.step === 'review') {
-      const s = ref.current;
-      const lay = reviewLayout(s.plan, s.plan ? diffLines(s.plan, deps.diff).length : 0, sizeRef.current);
-      dispatch({ type: 'key', key, page: Math.max(lay.window - 1, 1), maxScroll: lay.maxScroll });
-    } else {
-      dispatch({ type: 'key', key });
-    }
+    dispatch({ type: 'key', key, page: scrollRef.current.page, maxScroll: scrollRef.current.maxScroll });
   };
 
   useInput(
@@ -181,17 +184,26 @@ export function WizardApp(props: WizardProps): ReactNode {
     };
   }, [state.report, state.install, deps, fixed]);
   const ctx: ScreenContext = { size, theme: theme(plain), spin, fixed, diff: deps.diff, cwd: props.cwd, version: props.version, tagFor };
-  const screen = screenFor(state, ctx);
+  if (state.step === 'done' && props.finalRef) {
+    // The done screen is printed whole after the wizard ends; no frame for it.
+    const s = state;
+    props.finalRef.current = (columns, colour) => printedText(doneScreen(s, { ...ctx, size: { ...size, columns } }), columns, colour);
+    return null;
+  }
+  const laid = layoutScreen(screenFor(state, ctx), size, plain, state.scroll);
+  scrollRef.current = { page: laid.page, maxScroll: laid.maxScroll };
   return (
     <Box flexDirection="column">
-      <Frame title={screen.title} footer={screen.footer} size={size} blankAfterTitle={screen.body.length > 0}>
-        <Lines lines={screen.body} width={size.columns} />
+      <Frame title={laid.title} footer={laid.footer} size={size} blankAfterTitle={laid.body.length > 0}>
+        <Lines lines={laid.body} width={size.columns} />
       </Frame>
     </Box>
   );
 }
 
-export interface StartOptions extends Omit<WizardProps, 'onExit' | 'size' | 'interruptRef'> {
+export interface StartOptions extends Omit<WizardProps, 'onExit' | 'size' | 'interruptRef' | 'finalRef'> {
+  /** Colour in the text printed after the wizard (the done screen). */
+  colour: boolean;
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
@@ -201,16 +213,17 @@ export interface StartOptions extends Omit<WizardProps, 'onExit' | 'size' | 'int
 
 /** Renders the wizard and resolves with its exit code (0 written, 130 cancelled, 1 failed). */
 export async function startWizard(opts: StartOptions): Promise<number> {
-  const { stdin, stdout, stderr, prepaintedRows = 0, ...props } = opts;
+  const { stdin, stdout, stderr, prepaintedRows = 0, colour, ...props } = opts;
   let code = 130;
   const interruptRef: { current: (() => void) | null } = { current: null };
+  const finalRef: { current: ((columns: number, colour: boolean) => string) | null } = { current: null };
   // A SIGINT from outside the terminal (kill -INT) cancels like Ctrl+C does.
   const onSigint = () => (interruptRef.current ? interruptRef.current() : undefined);
   process.on('SIGINT', onSigint);
   // Replace the launcher's first frame with Ink's in one synchronized update
   // (terminals that know mode 2026 show no flicker; others ignore it).
   if (prepaintedRows > 0) stdout.write(`\u001b[?2026h\u001b[${prepaintedRows}F\u001b[J`);
-  const instance = render(<WizardApp {...props} interruptRef={interruptRef} onExit={(c) => (code = c)} />, {
+  const instance = render(<WizardApp {...props} interruptRef={interruptRef} finalRef={finalRef} onExit={(c) => (code = c)} />, {
     stdin,
     stdout,
     stderr,
@@ -233,5 +246,7 @@ export async function startWizard(opts: StartOptions): Promise<number> {
     if (stdout.isTTY) stdout.write('\u001b[?25h');
     if (stdin.isTTY) stdin.setRawMode?.(false);
   }
+  // The done screen, whole, in the scrollback: wrapped prose, commands on one line.
+  if (finalRef.current) stdout.write(finalRef.current(stdout.columns || 80, colour));
   return code;
 }

@@ -268,6 +268,7 @@ export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Prom
       fixed: fixedAnswers(args),
       preferred: args.gpu === 'auto' ? null : args.gpu,
       plain,
+      colour,
       cwd: io.cwd,
       version: VERSION,
       stdin: term.input,

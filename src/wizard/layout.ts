@@ -24,14 +24,6 @@ export function textWidth(s: string): number {
   return [...s].length;
 }
 
-/** Cuts a string to `width` columns, marking the cut with an ellipsis. */
-export function clip(s: string, width: number): string {
-  if (width <= 0) return '';
-  const cps = [...s];
-  if (cps.length <= width) return s;
-  return cps.slice(0, Math.max(width - 1, 0)).join('') + '…';
-}
-
 /**
  * Breaks text into rows of at most `width` columns at spaces (a word longer
  * than a row is cut hard), continuation rows indented by `indent` spaces.

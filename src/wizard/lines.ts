@@ -1,10 +1,11 @@
 // A screen line as data: coloured segments that fit one terminal row. Screens
 // are built from these by pure functions (screens.ts); ui.tsx renders them.
-import { clip, type Size } from './layout.js';
+import type { Size } from './layout.js';
 import { makeStyle } from '../cli/color.js';
 import { GLYPH, PLAIN_WORD } from '../present/symbols.js';
 
-export type Tone = 'ok' | 'warn' | 'fail' | 'dim' | 'accent' | 'bold' | 'add' | 'del' | 'hunk' | 'title';
+/** `command`: a command to copy (accent colour; printed on one line, never wrapped by kg-init). */
+export type Tone = 'ok' | 'warn' | 'fail' | 'dim' | 'accent' | 'bold' | 'add' | 'del' | 'hunk' | 'title' | 'command';
 export interface Seg {
   text: string;
   tone?: Tone;
@@ -15,25 +16,79 @@ export function segs(spec: LineSpec): Seg[] {
   return typeof spec === 'string' ? [{ text: spec }] : spec;
 }
 
-/** The segments of a line cut to `width` columns (an ellipsis marks the cut). */
+/** The segments of a line cut to `width` columns (a safety net: screens wrap their lines first, so nothing is cut). */
 export function clipSegs(spec: LineSpec, width: number): Seg[] {
   let left = Math.max(width, 1);
   const kept: Seg[] = [];
-  const all = segs(spec);
-  const total = all.reduce((n, s) => n + [...s.text].length, 0);
-  for (const s of all) {
+  for (const s of segs(spec)) {
     if (left <= 0) break;
     const cps = [...s.text];
-    if (total > width && cps.length >= left) {
-      // This segment crosses the edge: cut it and mark the cut.
-      const text = cps.slice(0, left - 1).join('') + '…';
-      kept.push(s.tone ? { text, tone: s.tone } : { text });
-      break;
-    }
-    kept.push(s.tone ? { text: s.text, tone: s.tone } : { text: s.text });
+    const text = cps.length > left ? cps.slice(0, left).join('') : s.text;
+    kept.push(s.tone ? { text, tone: s.tone } : { text });
     left -= cps.length;
   }
   return kept;
+}
+
+/**
+ * Where a wrapped line's continuation rows start: under the text after the
+ * leading spaces and a short marker ("✓ ", "fix: ", "warning: ").
+ */
+function continuationIndent(text: string, width: number): number {
+  const m = /^(\s*)(\S{1,2} |(?:fix|note|ok|warning|error|skipped|Next|Then|unverified):? )?/.exec(text)!;
+  const n = [...m[0]].length;
+  return Math.min(n, Math.floor(width / 2));
+}
+
+/**
+ * A line as rows of at most `width` columns, broken at spaces (a word wider
+ * than a row is split), each segment keeping its tone. Nothing is left out.
+ */
+export function wrapSegs(spec: LineSpec, width: number): Seg[][] {
+  const all = segs(spec);
+  const w = Math.max(width, 1);
+  const text = all.map((x) => x.text).join('');
+  const cps = [...text];
+  if (cps.length <= w) return [all];
+  const tones: Array<Tone | undefined> = [];
+  for (const x of all) for (const _ of x.text) tones.push(x.tone);
+  const indent = continuationIndent(text, w);
+  const rows: Seg[][] = [];
+  const emit = (from: number, to: number, first: boolean) => {
+    const row: Seg[] = first || indent === 0 ? [] : [{ text: ' '.repeat(indent) }];
+    for (let i = from; i < to; i++) {
+      const last = row[row.length - 1];
+      if (last && last.tone === tones[i] && (row.length > 1 || first || indent === 0)) last.text += cps[i];
+      else row.push(tones[i] ? { text: cps[i]!, tone: tones[i]! } : { text: cps[i]! });
+    }
+    rows.push(row);
+  };
+  let pos = 0;
+  let first = true;
+  while (pos < cps.length) {
+    const avail = Math.max(first ? w : w - indent, 1);
+    if (cps.length - pos <= avail) {
+      emit(pos, cps.length, first);
+      break;
+    }
+    let brk = -1;
+    for (let i = pos + avail; i > pos; i--) {
+      if (cps[i] === ' ') {
+        brk = i;
+        break;
+      }
+    }
+    if (brk <= pos) {
+      emit(pos, pos + avail, first);
+      pos += avail;
+    } else {
+      emit(pos, brk, first);
+      pos = brk;
+      while (cps[pos] === ' ') pos++;
+    }
+    first = false;
+  }
+  return rows;
 }
 
 /**
@@ -42,11 +97,10 @@ export function clipSegs(spec: LineSpec, width: number): Seg[] {
  */
 export function boxed(title: string, lines: LineSpec[], width: number): LineSpec[] {
   const inner = Math.max(width - 4, 1);
-  const head = clip(` ${title} `, Math.max(width - 3, 1));
+  const head = [...` ${title} `].slice(0, Math.max(width - 3, 1)).join('');
   const top: LineSpec = [{ text: `╭─${head}${'─'.repeat(Math.max(width - 3 - [...head].length, 0))}╮`, tone: 'dim' }];
   const bottom: LineSpec = [{ text: `╰${'─'.repeat(Math.max(width - 2, 0))}╯`, tone: 'dim' }];
-  const body = lines.map((l): LineSpec => {
-    const kept = clipSegs(l, inner);
+  const body = lines.flatMap((l) => wrapSegs(l, inner)).map((kept): LineSpec => {
     const used = kept.reduce((n, s) => n + [...s.text].length, 0);
     return [{ text: '│ ', tone: 'dim' }, ...kept, { text: ' '.repeat(Math.max(inner - used, 0)) }, { text: ' │', tone: 'dim' }];
   });
@@ -83,8 +137,17 @@ export function theme(plain: boolean): Theme {
  * frame painted before Ink has loaded. Mirrors ui.tsx's Frame.
  */
 export function frameText(title: LineSpec, body: LineSpec[], footer: string, size: Size, colour: boolean): { text: string; rows: number } {
+  const paint = painter(colour);
+  const rows: LineSpec[] = [title, ...(body.length ? ['', ...body] : []), ...(footer ? [[seg(footer, 'dim')]] : [])];
+  const wrapped = rows.flatMap((r) => wrapSegs(r, size.columns));
+  const text = wrapped.map((r) => r.map(paint).join('')).join('\n') + '\n';
+  return { text, rows: wrapped.length };
+}
+
+/** Terminal text of a segment, coloured as ui.tsx colours it. */
+export function painter(colour: boolean): (s: Seg) => string {
   const st = makeStyle(colour);
-  const paint = (s: Seg): string => {
+  return (s: Seg): string => {
     switch (s.tone) {
       case 'ok':
       case 'add':
@@ -98,6 +161,7 @@ export function frameText(title: LineSpec, body: LineSpec[], footer: string, siz
         return st.dim(s.text);
       case 'accent':
       case 'hunk':
+      case 'command':
         return st.cyan(s.text);
       case 'bold':
         return st.bold(s.text);
@@ -107,7 +171,4 @@ export function frameText(title: LineSpec, body: LineSpec[], footer: string, siz
         return s.text;
     }
   };
-  const rows: LineSpec[] = [title, ...(body.length ? ['', ...body] : []), ...(footer ? [[seg(footer, 'dim')]] : [])];
-  const text = rows.map((r) => clipSegs(r, size.columns).map(paint).join('')).join('\n') + '\n';
-  return { text, rows: rows.length };
 }

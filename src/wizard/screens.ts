@@ -1,13 +1,17 @@
 // Each screen as a pure function from the wizard's state and the terminal
-// size to a title, body lines and key hints. Every body fits bodyRows(size):
-// lists are cut with a "… N more" row and the diff scrolls, so a frame is
-// never taller than the terminal.
+// size to a title, body lines and key hints. layoutScreen() wraps every line
+// to the width (nothing is cut) and, when the body is taller than the
+// terminal, shows a window of it that PgUp/PgDn scroll, so a frame is never
+// taller than the terminal and every word can be read.
 import { catalog, imageTagFor, resolveMode, type Mode } from '../catalog.js';
 import type { Finding, ModeAssessment, ModeStatus } from '../report.js';
 import type { FileAction, FileChange } from '../plan/types.js';
 import type { FixedAnswers } from './deps.js';
-import { bodyRows, changedFiles, confSummary, diffLines, fitList, pad, reviewLayout, wrapText, type DiffKind, type Size } from './layout.js';
-import { boxed, seg, type LineSpec, type Seg, type Tone } from './lines.js';
+import { changedFiles, confSummary, diffLines, frameRows, pad, type DiffKind, type Size } from './layout.js';
+import { boxed, painter, seg, wrapSegs, type LineSpec, type Seg, type Tone } from './lines.js';
+import { blockers, followUps, nextSteps } from '../present/outcome.js';
+import { fixOf } from '../present/symbols.js';
+import { inDir, suggest } from '../present/shell.js';
 import { chosenAssessment, highlighted, type CheckEvent, type WizardState } from './state.js';
 import type { Theme } from './lines.js';
 
@@ -29,6 +33,40 @@ export interface Screen {
   title: LineSpec;
   body: LineSpec[];
   footer: string;
+  /** Leading body lines that stay in view while the rest scrolls (the mode list, the changed files). */
+  pinned?: number;
+}
+
+/** A screen fitted to the terminal: rows of at most `columns`, the body windowed at `scroll`. */
+export interface LaidScreen {
+  title: Seg[][];
+  body: Seg[][];
+  footer: Seg[][];
+  /** Largest useful scroll offset (0: everything is in view). */
+  maxScroll: number;
+  /** Rows one PgDn moves. */
+  page: number;
+}
+
+export function layoutScreen(screen: Screen, size: Size, plain: boolean, scroll: number): LaidScreen {
+  const w = Math.max(size.columns, 1);
+  const wrapAll = (ls: LineSpec[]) => ls.flatMap((l) => wrapSegs(l, w));
+  const title = wrapSegs(screen.title, w);
+  const footer = screen.footer ? wrapSegs([seg(screen.footer, 'dim')], w) : [];
+  const cap = Math.max(frameRows(size) - title.length - 1 - footer.length, 2);
+  let pinned = wrapAll(screen.body.slice(0, screen.pinned ?? 0));
+  let rest = wrapAll(screen.body.slice(screen.pinned ?? 0));
+  // Too little room to keep the pinned part in view: everything scrolls.
+  if (pinned.length + 2 > cap) [pinned, rest] = [[], [...pinned, ...rest]];
+  if (pinned.length + rest.length <= cap) return { title, body: [...pinned, ...rest], footer, maxScroll: 0, page: 1 };
+  const window = Math.max(cap - pinned.length - 1, 1);
+  const maxScroll = Math.max(rest.length - window, 0);
+  const from = Math.min(Math.max(scroll, 0), maxScroll);
+  const shown = rest.slice(from, from + window);
+  const below = rest.length - from - shown.length;
+  const where = [from ? `${from} above` : '', below ? `${below} more below` : 'end'].filter(Boolean).join(plain ? ', ' : ' · ');
+  const note = plain ? `(${where}; PgUp/PgDn scroll)` : `── ${where} · PgUp/PgDn scroll ──`;
+  return { title, body: [...pinned, ...shown, [seg([...note].slice(0, w).join(''), 'dim')]], footer, maxScroll, page: Math.max(window - 1, 1) };
 }
 
 const STEP_NAMES = { probe: '1/4 host', mode: '2/4 GPU mode', 'confirm-blocked': '2/4 GPU mode', review: '3/4 review', writing: '3/4 writing', done: '4/4 done' } as const;
@@ -45,11 +83,6 @@ function keys(ctx: ScreenContext, fancy: string, plain: string): string {
   return ctx.theme.plain ? `Keys: ${plain}` : fancy;
 }
 
-/** Cuts lines to the rows available, saying how many were left out. */
-function fit(lines: LineSpec[], max: number, what = 'more'): LineSpec[] {
-  const { shown, hidden } = fitList(lines, max);
-  return hidden > 0 ? [...shown, [{ text: `… ${hidden} ${what}`, tone: 'dim' }]] : shown;
-}
 
 // ---------------------------------------------------------------- probe
 
@@ -63,12 +96,11 @@ function checkLine(c: CheckEvent, ctx: ScreenContext, labelWidth: number): LineS
   return [
     { text: `${icon} `, tone: CHECK_TONE[c.state] },
     { text: `${pad(c.label, labelWidth - 1)} ` },
-    { text: c.detail ?? (c.state === 'running' ? 'checking…' : ''), tone: c.state === 'ok' || c.state === 'running' ? 'dim' : CHECK_TONE[c.state] },
+    { text: c.detail ?? (c.state === 'running' ? 'checking' : ''), tone: c.state === 'ok' || c.state === 'running' ? 'dim' : CHECK_TONE[c.state] },
   ];
 }
 
 export function probeScreen(s: WizardState, ctx: ScreenContext): Screen {
-  const body = bodyRows(ctx.size);
   const tail: LineSpec[] = [];
   if (s.report && s.install) {
     const rec = s.report.recommendation;
@@ -81,21 +113,22 @@ export function probeScreen(s: WizardState, ctx: ScreenContext): Screen {
     const currentMode = current === undefined ? null : resolveMode(current)?.mode ?? null;
     if (currentMode && currentMode !== rec.mode) {
       tail.push([
-        { text: `${ctx.theme.warn} GPU_CHANGED: `, tone: 'warn' },
-        { text: `configured for ${currentMode}, this host now recommends ${rec.mode}` },
+        { text: `${ctx.theme.warn} `, tone: 'warn' },
+        { text: `configured for ${currentMode}, this host now recommends ${rec.mode} [GPU_CHANGED]` },
       ]);
     }
-    // Wrapped, not cut: 'old GPU → new GPU' is the point of these lines.
-    for (const l of s.change) for (const row of wrapText(`  ${l}`, ctx.size.columns, 4)) tail.push([{ text: row, tone: 'warn' }]);
+    // 'old GPU → new GPU' is the point of these lines.
+    for (const l of s.change) tail.push([{ text: `  ${l}`, tone: 'warn' }]);
   }
   // Labels in one column, as wide as the longest (within reason).
   const labelWidth = Math.min(Math.max(18, ...s.checks.map((c) => [...c.label].length + 2)), Math.floor(ctx.size.columns / 2));
-  const checks = s.checks.length ? s.checks.map((c) => checkLine(c, ctx, labelWidth)) : [[{ text: ctx.theme.plain ? 'Probing this host…' : `${ctx.spin} probing this host…`, tone: 'accent' as Tone }]];
-  const room = Math.max(body - tail.length, 1);
+  const checks = s.checks.length ? s.checks.map((c) => checkLine(c, ctx, labelWidth)) : [[{ text: ctx.theme.plain ? 'Probing this host' : `${ctx.spin} probing this host`, tone: 'accent' as Tone }]];
+  // Once probed, the recommendation leads and stays in view; the checks behind it scroll under it.
   return {
-    title: title(ctx, 'probe', s.report ? 'what this host has' : 'probing this host…'),
-    body: [...fit(checks, room, 'more checks'), ...tail].slice(0, body),
-    footer: s.report ? keys(ctx, 'Enter choose a mode · q quit', 'Enter choose a mode, q quit') : keys(ctx, 'Ctrl+C cancel', 'Ctrl+C cancel'),
+    title: title(ctx, 'probe', s.report ? 'what this host has' : 'probing this host'),
+    body: tail.length ? [...tail.slice(1), '', ...checks] : checks,
+    pinned: Math.max(tail.length - 1, 0),
+    footer: s.report ? keys(ctx, 'Enter choose a mode · ? keys · q quit', 'Enter choose a mode, ? keys, q quit') : keys(ctx, 'Ctrl+C cancel', 'Ctrl+C cancel'),
   };
 }
 
@@ -130,9 +163,11 @@ function modeRow(m: ModeAssessment, on: boolean, s: WizardState, ctx: ScreenCont
 function requirementLines(m: ModeAssessment, ctx: ScreenContext, withMet: boolean): LineSpec[] {
   const t = ctx.theme;
   const reqLines = (r: ModeAssessment['requirements'][number]): LineSpec[] => {
-    const [icon, tone] = r.state === 'met' ? [t.ok, 'ok' as Tone] : r.state === 'missing' ? [t.fail, 'fail' as Tone] : [t.plain ? 'unverified:' : '?', 'warn' as Tone];
+    // A missing requirement that only degrades the mode (its finding is a warning) is a warning, not a failure.
+    const soft = r.state === 'missing' && (m.status !== 'blocked' || m.findings.some((f) => f.severity === 'warning' && f.fix !== undefined && f.fix === r.fix));
+    const [icon, tone] = r.state === 'met' ? [t.ok, 'ok' as Tone] : r.state === 'missing' && !soft ? [t.fail, 'fail' as Tone] : r.state === 'missing' ? [t.warn, 'warn' as Tone] : [t.plain ? 'unverified:' : '?', 'warn' as Tone];
     const out: LineSpec[] = [[{ text: `${icon} `, tone }, { text: r.label }, { text: r.detail ? `: ${r.detail}` : '', tone: 'dim' }]];
-    if (r.state !== 'met' && r.fix) out.push([{ text: '    fix: ', tone: 'dim' }, { text: r.fix }]);
+    if (r.state !== 'met' && r.fix) out.push([{ text: '    fix: ', tone: 'dim' }, { text: suggest(r.fix) }]);
     return out;
   };
   // What needs attention first (missing, unverified, then warnings with
@@ -142,7 +177,7 @@ function requirementLines(m: ModeAssessment, ctx: ScreenContext, withMet: boolea
     for (const r of m.requirements) if (r.state === state) lines.push(...reqLines(r));
   }
   for (const f of m.findings) {
-    if (f.severity === 'info' || m.requirements.some((r) => r.detail === f.message)) continue;
+    if (f.severity === 'info' || m.requirements.some((r) => r.detail === f.message || (r.fix !== undefined && r.fix === f.fix))) continue;
     lines.push(...findingLines(f, ctx));
   }
   if (withMet) for (const r of m.requirements) if (r.state === 'met') lines.push(...reqLines(r));
@@ -153,14 +188,15 @@ function findingLines(f: Finding, ctx: ScreenContext): LineSpec[] {
   const t = ctx.theme;
   const [icon, tone] = f.severity === 'error' ? [t.fail, 'fail' as Tone] : f.severity === 'warning' ? [t.warn, 'warn' as Tone] : [t.info, 'accent' as Tone];
   const out: LineSpec[] = [[{ text: `${icon} `, tone }, { text: f.message }]];
-  if (f.fix) out.push([{ text: '    fix: ', tone: 'dim' }, { text: f.fix }]);
+  const fix = fixOf(f);
+  if (fix) out.push([{ text: fix.label === 'fix' ? '    fix: ' : '    ', tone: 'dim' }, { text: suggest(fix.text) }]);
   return out;
 }
 
 export function modeScreen(s: WizardState, ctx: ScreenContext): Screen {
-  const body = bodyRows(ctx.size);
   const modes = s.report?.modes ?? [];
-  const two = body >= modes.length * 2 + 6;
+  // Each mode's reason under it when there is room for it beside the details.
+  const two = frameRows(ctx.size) >= modes.length * 2 + 12;
   const list: LineSpec[] = [];
   modes.forEach((m, i) => {
     list.push(modeRow(m, i === s.cursor, s, ctx));
@@ -172,27 +208,26 @@ export function modeScreen(s: WizardState, ctx: ScreenContext): Screen {
     const details: LineSpec[] = [
       [{ text: 'image tag  ', tone: 'dim' }, { text: tagFor(h.mode, ctx), tone: 'bold' }],
       [{ text: 'overlay    ', tone: 'dim' }, { text: h.overlay ?? 'none (the base compose file is enough)' }],
+      ...(two ? [] : [[{ text: 'why        ', tone: 'dim' as Tone }, { text: h.reason }]]),
       ...requirementLines(h, ctx, true),
     ];
-    const room = body - list.length - 1 - (ctx.theme.plain ? 1 : 2);
-    if (room >= 1) {
-      const shown = fit(details, room);
-      lines.push('');
-      if (ctx.theme.plain) lines.push(`Details of ${h.mode}: ${catalog.modes[h.mode].summary}.`, ...shown);
-      else lines.push(...boxed(`${h.mode}: ${catalog.modes[h.mode].summary}`, shown, ctx.size.columns));
-    }
+    lines.push('');
+    const head = `${h.mode}: ${catalog.modes[h.mode].summary}`;
+    if (ctx.theme.plain) lines.push(`Details of ${head}.`, ...details);
+    else if ([...head].length + 4 <= ctx.size.columns) lines.push(...boxed(head, details, ctx.size.columns));
+    else lines.push(...boxed(h.mode, [catalog.modes[h.mode].summary, ...details], ctx.size.columns));
   }
   return {
     title: title(ctx, 'mode', 'choose a GPU mode'),
-    body: lines.slice(0, body),
-    footer: keys(ctx, '↑↓/jk move · Enter choose · Esc back · q quit', 'up/down or j/k move, Enter choose, Esc back, q quit'),
+    body: lines,
+    pinned: list.length,
+    footer: keys(ctx, '↑↓ move · Enter choose · PgDn details · Esc back · ? keys · q quit', 'up/down move, Enter choose, PgDn details, Esc back, ? keys, q quit'),
   };
 }
 
 // ---------------------------------------------------------------- confirm a blocked mode
 
 export function confirmScreen(s: WizardState, ctx: ScreenContext): Screen {
-  const body = bodyRows(ctx.size);
   const m = chosenAssessment(s);
   const t = ctx.theme;
   const mode = s.chosen ?? 'cpu';
@@ -207,11 +242,12 @@ export function confirmScreen(s: WizardState, ctx: ScreenContext): Screen {
     [seg(`${s.confirmCursor === 1 ? t.pointer : t.blank} `, 'accent'), seg(`Yes, write ${mode} anyway`, s.confirmCursor === 1 && 'fail')],
   ];
   const head: LineSpec = [{ text: `${mode} is blocked on this host. It will not work until this is fixed:`, tone: 'warn' }];
-  const room = Math.max(body - ask.length - 1, 1);
+  // The question stays in view; what blocks scrolls under it when it is long.
   return {
     title: title(ctx, 'confirm-blocked', `${mode} is blocked here`),
-    body: [head, ...fit(why, room), ...ask].slice(-body),
-    footer: keys(ctx, '↑↓ choose · Enter confirm · y yes · n/Esc back · q quit', 'up/down choose, Enter confirm, y yes, n or Esc back, q quit'),
+    body: [...ask.slice(1), '', head, ...why],
+    pinned: ask.length - 1,
+    footer: keys(ctx, '↑↓ choose · Enter confirm · y yes · n/Esc back · ? keys · q quit', 'up/down choose, Enter confirm, y yes, n or Esc back, ? keys, q quit'),
   };
 }
 
@@ -229,50 +265,39 @@ export function reviewScreen(s: WizardState, ctx: ScreenContext): Screen {
   const mode = s.chosen ?? 'cpu';
   const head = title(ctx, 'review', `${mode}, image ${s.plan?.imageTag ?? tagFor(mode, ctx)}`);
   const plan = s.plan;
-  if (!plan) return { title: head, body: [[{ text: `${ctx.spin} preparing the changes…`, tone: 'accent' }]], footer: keys(ctx, 'Esc back · q quit', 'Esc back, q quit') };
+  if (!plan) return { title: head, body: [[{ text: `${ctx.spin} preparing the changes`, tone: 'accent' }]], footer: keys(ctx, 'Esc back · q quit', 'Esc back, q quit') };
   if (!plan.changed) {
     return {
       title: head,
       body: [[{ text: `${ctx.theme.ok} `, tone: 'ok' }, { text: `Nothing to change: ${plan.dir} is already set up for ${plan.mode}.` }]],
-      footer: keys(ctx, 'Enter finish · Esc back · q quit', 'Enter finish, Esc back, q quit'),
+      footer: keys(ctx, 'Enter finish · Esc back · ? keys · q quit', 'Enter finish, Esc back, ? keys, q quit'),
     };
   }
   if (plan.refused) {
     const why = plan.findings.filter((f) => f.severity === 'error');
     return {
       title: head,
-      body: fit(
-        [
-          [seg(`${plan.mode} with image ${plan.imageTag} would not work on this host:`, 'warn')],
-          ...why.flatMap((f) => wrappedFinding(f, ctx)),
-          '',
-          'Nothing is written unless you confirm: y writes it anyway, Esc goes back.',
-        ],
-        bodyRows(ctx.size),
-      ),
-      footer: keys(ctx, 'y write anyway · Esc back · q quit', 'y write anyway, Esc back, q quit'),
+      body: [
+        [seg(`${plan.mode} with image ${plan.imageTag} would not work on this host:`, 'warn')],
+        ...why.flatMap((f) => findingLines(f, ctx)),
+        '',
+        'Nothing is written unless you confirm: y writes it anyway, Esc goes back.',
+      ],
+      footer: keys(ctx, 'y write anyway · Esc back · ? keys · q quit', 'y write anyway, Esc back, ? keys, q quit'),
     };
   }
   const diff = diffLines(plan, ctx.diff);
-  const lay = reviewLayout(plan, diff.length, ctx.size);
   const files = changedFiles(plan).map((f): LineSpec => {
     const a = ACTION[f.action];
     return [{ text: `${a.mark} `, tone: a.tone }, { text: pad(f.path, 34), tone: 'bold' }, { text: a.word, tone: 'dim' }];
   });
-  const from = Math.min(s.scroll, lay.maxScroll);
-  const shown = diff.slice(from, from + lay.window);
-  const range = diff.length === 0 ? 'no diff' : `lines ${from + 1}-${from + shown.length} of ${diff.length}`;
-  const ruler: LineSpec = ctx.theme.plain
-    ? `Diff in ${plan.dir}, ${range}:`
-    : rule(`── diff in ${plan.dir} · ${range}${lay.maxScroll > 0 ? ' · ↑↓ PgUp/PgDn scroll' : ''} `, ctx.size.columns);
-  const diffRows = shown.map((d): LineSpec => {
-    const tone = DIFF_TONE[d.kind];
-    return [seg(d.text || ' ', tone)];
-  });
+  const ruler: LineSpec = ctx.theme.plain ? `Diff in ${plan.dir}:` : rule(`── diff in ${plan.dir} `, ctx.size.columns);
+  const diffRows = diff.map((d): LineSpec => [seg(d.text || ' ', DIFF_TONE[d.kind])]);
   return {
     title: head,
-    body: [...fit(files, lay.fileRows, 'more files'), ruler, ...diffRows].slice(0, bodyRows(ctx.size)),
-    footer: keys(ctx, 'Enter write these files · ↑↓ scroll · Esc back · q quit', 'Enter write these files, up/down scroll, Esc back, q quit'),
+    body: [...files, ruler, ...diffRows],
+    pinned: files.length + 1,
+    footer: keys(ctx, 'Enter write these files · ↑↓ PgUp/PgDn scroll · Esc back · ? keys · q quit', 'Enter write these files, up/down or PgUp/PgDn scroll, Esc back, ? keys, q quit'),
   };
 }
 
@@ -286,65 +311,85 @@ export function writingScreen(s: WizardState, ctx: ScreenContext): Screen {
   const n = s.plan ? changedFiles(s.plan).length : 0;
   return {
     title: title(ctx, 'writing', `writing ${s.chosen ?? ''}`),
-    body: [[{ text: ctx.theme.plain ? `Writing ${n} files…` : `${ctx.spin} writing ${n} files…`, tone: 'accent' }]],
+    body: [[{ text: ctx.theme.plain ? `Writing ${n} files` : `${ctx.spin} writing ${n} files`, tone: 'accent' }]],
     footer: '',
   };
 }
 
 // ---------------------------------------------------------------- the end
 
+/**
+ * The end of the run: what was written, what still blocks the mode (when it
+ * was written anyway), what is left to follow up, and the next step. It stays
+ * in the scrollback, so it is printed whole after the wizard ends (commands
+ * on one line each, for the terminal to wrap: pasting runs all of it).
+ */
 export function doneScreen(s: WizardState, ctx: ScreenContext): Screen {
   const plan = s.plan!;
   const result = s.result!;
   const t = ctx.theme;
-  const body = bodyRows(ctx.size);
   const written = result.files.filter((f) => f.action !== 'unchanged');
-  const next = plan.dir === ctx.cwd || plan.nextCommand.includes(plan.dir) ? plan.nextCommand : `cd ${plan.dir} && ${plan.nextCommand}`;
-  // The next command is wrapped, never cut: it is meant to be copied.
-  const nextLines: LineSpec[] = [
-    '',
-    ...wrapText(`Next: ${next}`, ctx.size.columns, 2).map((row, i): LineSpec =>
-      i === 0 ? [seg('Next: ', 'bold'), seg(row.slice('Next: '.length), 'accent')] : [seg(row, 'accent')],
-    ),
-  ];
-  const sections: LineSpec[][] = [];
-  sections.push(
-    written.length
-      ? [`Wrote in ${plan.dir}:`, ...written.map((f): LineSpec => [{ text: `  ${ACTION[f.action].mark} `, tone: ACTION[f.action].tone }, { text: `${f.path} (${f.action === 'create' ? 'created' : f.action === 'update' ? 'updated' : 'removed'})` }])]
-      : [`Nothing changed in ${plan.dir}: it was already set up for ${plan.mode}.`],
-  );
-  if (result.backups.length) sections.push(['Backups of the previous files:', ...result.backups.map((b): LineSpec => [{ text: `  ${b}`, tone: 'dim' }])]);
-  const follow = plan.findings.filter((f) => f.severity !== 'info' || f.code === 'AMD_IGPU_PINNED' || f.code === 'GPU_CHANGED');
-  if (follow.length) sections.push(['To follow up:', ...follow.flatMap((f) => wrappedFinding(f, ctx))]);
-  // Give each section its share of the rows, keeping the next command in view.
   const blocked = plan.status === 'blocked';
-  let room = body - nextLines.length - (blocked ? 1 : 0);
-  const lines: LineSpec[] = [];
-  sections.forEach((sec, i) => {
-    const left = sections.length - i;
-    const share = i === sections.length - 1 ? room : Math.max(Math.min(sec.length, Math.floor(room / left) + 1), 2);
-    const shown = fit(sec, Math.min(share, room));
-    lines.push(...shown);
-    room -= shown.length;
-  });
+  const start = plan.dir === ctx.cwd || plan.nextCommand.includes(plan.dir) ? plan.nextCommand : inDir(plan.nextCommand, plan.dir, ctx.cwd);
+  const body: LineSpec[] = [];
+  body.push(
+    ...(written.length
+      ? [`Wrote in ${plan.dir}:`, ...written.map((f): LineSpec => [{ text: `  ${ACTION[f.action].mark} `, tone: ACTION[f.action].tone }, { text: `${f.path} (${f.action === 'create' ? 'created' : f.action === 'update' ? 'updated' : 'removed'})` }])]
+      : [`Nothing changed in ${plan.dir}: it was already set up for ${plan.mode}.`]),
+  );
+  if (result.backups.length) body.push('', 'Backups of the previous files:', ...result.backups.map((b): LineSpec => [{ text: `  ${b}`, tone: 'dim' }]));
+  const stop = blockers(plan);
   if (blocked) {
-    lines.unshift([seg(`${t.warn} `, 'warn'), seg(`${plan.mode} is blocked on this host: it will not run until that is fixed.`, 'warn')]);
+    body.push('', [seg(`${t.warn} `, 'warn'), seg(`${plan.mode} is blocked on this host: the stack will not start until this is fixed:`, 'warn')]);
+    body.push(...(stop.length ? stop : []).flatMap((f) => indented(findingLines(f, ctx))));
   }
+  const follow = followUps(plan, result.changed);
+  if (follow.length) body.push('', 'To follow up:', ...follow.flatMap((f) => indented(findingLines(f, ctx))));
+  body.push('');
+  for (const step of nextSteps(plan, start)) {
+    body.push(step.command ? [seg(`${step.label}: `, 'bold'), seg(step.text, 'command')] : [seg(`${step.label}: `, 'bold'), seg(suggest(step.text))]);
+  }
+  const what = blocked ? `${plan.mode} written, image ${plan.imageTag}; blocked here` : `${plan.mode} configured, image ${plan.imageTag}`;
   return {
-    title: [{ text: `${t.ok} `, tone: 'ok' }, ...(title(ctx, 'done', `${plan.mode} configured, image ${plan.imageTag}`) as Seg[])],
-    body: [...lines, ...nextLines].slice(-body),
+    title: [{ text: `${blocked ? t.warn : t.ok} `, tone: blocked ? 'warn' : 'ok' }, ...(title(ctx, 'done', what) as Seg[])],
+    body,
     footer: '',
   };
 }
 
-/** A finding for the done screen: message and fix wrapped, not cut. */
-function wrappedFinding(f: Finding, ctx: ScreenContext): LineSpec[] {
-  const t = ctx.theme;
-  const [icon, tone] = f.severity === 'error' ? [t.fail, 'fail' as Tone] : f.severity === 'warning' ? [t.warn, 'warn' as Tone] : [t.info, 'accent' as Tone];
-  const w = ctx.size.columns;
-  const lines: LineSpec[] = wrapText(f.message, w - 4).map((row, i): LineSpec => (i === 0 ? [seg(`  ${icon} `, tone), seg(row)] : `    ${row}`));
-  if (f.fix) lines.push(...wrapText(`fix: ${f.fix}`, w - 4, 5).map((row): LineSpec => [seg(`    ${row}`, 'dim')]));
-  return lines;
+function indented(lines: LineSpec[]): LineSpec[] {
+  return lines.map((l): LineSpec => (typeof l === 'string' ? `  ${l}` : [{ text: '  ' }, ...l]));
+}
+
+/**
+ * A screen as text that stays in the scrollback: prose wrapped at the width,
+ * a command left on one line for the terminal to wrap.
+ */
+export function printedText(screen: Screen, columns: number, colour: boolean): string {
+  const paint = painter(colour);
+  const rows = [screen.title, ...(screen.body.length ? ['', ...screen.body] : [])].flatMap((l): Seg[][] =>
+    typeof l !== 'string' && l.some((x) => x.tone === 'command') ? [l] : wrapSegs(l, columns),
+  );
+  return rows.map((r) => r.map(paint).join('')).join('\n') + '\n';
+}
+
+/** The keys of the current screen (`?`). */
+export function keysScreen(s: WizardState, ctx: ScreenContext): Screen {
+  const rows: Array<[string, string]> = [
+    ['Enter', s.step === 'review' ? 'write these files' : s.step === 'probe' ? 'choose a mode' : 'choose, confirm'],
+    ['↑ ↓  k j', s.step === 'mode' ? 'move between modes' : s.step === 'confirm-blocked' ? 'move between the answers' : 'scroll'],
+    ['PgUp PgDn Space', s.step === 'mode' ? "scroll the mode's details" : 'scroll a page'],
+    ['g G  Home End', s.step === 'mode' ? 'first, last mode' : 'top, bottom'],
+    ['y / n', 'yes / no where asked'],
+    ['Esc  ←', s.step === 'probe' ? '(nothing before this screen)' : 'back (to the mode list: the recommendation again)'],
+    ['q  Ctrl+C', 'quit: nothing is written'],
+    ['?', 'these keys; any key closes them'],
+  ];
+  return {
+    title: [{ text: `kg-init ${ctx.version}`, tone: 'title' }, { text: ctx.theme.plain ? ', keys' : ' · keys', tone: 'dim' }],
+    body: rows.map(([k, what]): LineSpec => [seg(pad(k, 17), 'bold'), seg(what)]),
+    footer: keys(ctx, 'any key: back to the screen', 'any key: back to the screen'),
+  };
 }
 
 export function cancelledScreen(_s: WizardState, ctx: ScreenContext): Screen {
@@ -361,6 +406,7 @@ export function errorScreen(s: WizardState, ctx: ScreenContext): Screen {
 }
 
 export function screenFor(s: WizardState, ctx: ScreenContext): Screen {
+  if (s.showKeys && s.exitCode === null) return keysScreen(s, ctx);
   switch (s.step) {
     case 'probe':
       return probeScreen(s, ctx);

@@ -27,7 +27,9 @@ export type Key =
   | 'quit'
   | 'interrupt'
   | 'yes'
-  | 'no';
+  | 'no'
+  /** `?`: show the keys of this screen. */
+  | 'keys';
 
 export type WizardEvent =
   | { type: 'check'; check: CheckEvent }
@@ -65,8 +67,10 @@ export interface WizardState {
   /** Confirm-blocked screen: 0 = go back (the default), 1 = write anyway. */
   confirmCursor: 0 | 1;
   plan: Plan | null;
-  /** Review screen: first diff line shown. */
+  /** First row shown of the screen's scrolling part (the diff, a mode's details, the probe results). */
   scroll: number;
+  /** The key list (`?`) is shown over the screen. */
+  showKeys: boolean;
   result: ApplyResult | null;
   error: { message: string; hint?: string } | null;
   /** The mode to preselect instead of the recommendation (from --gpu). */
@@ -93,6 +97,7 @@ export function initialState(opts: { preferred?: Mode | null } = {}): WizardStat
     confirmCursor: 0,
     plan: null,
     scroll: 0,
+    showKeys: false,
     result: null,
     error: null,
     preferred: opts.preferred ?? null,
@@ -129,11 +134,17 @@ function wrap(i: number, n: number): number {
   return n === 0 ? 0 : (i + n) % n;
 }
 
+/** The mode list again, the cursor back on the recommendation. */
+function backToModes(state: WizardState): Transition {
+  const rec = state.report?.modes.findIndex((m) => m.mode === state.report?.recommendation.mode) ?? -1;
+  return stay({ ...state, step: 'mode', chosen: null, plan: null, scroll: 0, cursor: rec === -1 ? state.cursor : rec });
+}
+
 function choose(state: WizardState): Transition {
   const m = highlighted(state);
   if (!m) return stay(state);
   if (m.status === 'blocked') {
-    return stay({ ...state, step: 'confirm-blocked', chosen: m.mode, confirmCursor: 0, forced: false });
+    return stay({ ...state, step: 'confirm-blocked', chosen: m.mode, confirmCursor: 0, forced: false, scroll: 0 });
   }
   return review(state, m.mode, false);
 }
@@ -179,6 +190,12 @@ export function transition(state: WizardState, event: WizardEvent): Transition {
 
 function onKey(state: WizardState, event: Extract<WizardEvent, { type: 'key' }>): Transition {
   const { key } = event;
+  // The key list: `?` opens it, any key but Ctrl+C closes it.
+  if (state.showKeys && key !== 'interrupt') return stay({ ...state, showKeys: false });
+  if (key === 'keys' && state.step !== 'writing') return stay({ ...state, showKeys: true });
+  const max = Math.max(event.maxScroll ?? Number.MAX_SAFE_INTEGER, 0);
+  const page = Math.max(event.page ?? 10, 1);
+  const to = (n: number) => stay({ ...state, scroll: Math.min(Math.max(n, 0), max) });
   // While writing, Ctrl+C asks the write to roll back; it ends as cancelled
   // (nothing changed) or, when already past its commit point, as done.
   if (state.step === 'writing') return key === 'interrupt' ? { state, effects: [{ kind: 'abort' }] } : stay(state);
@@ -186,34 +203,40 @@ function onKey(state: WizardState, event: Extract<WizardEvent, { type: 'key' }>)
 
   switch (state.step) {
     case 'probe':
-      if (key === 'enter' && state.report) return stay({ ...state, step: 'mode' });
+      if (key === 'enter' && state.report) return stay({ ...state, step: 'mode', scroll: 0 });
+      if (key === 'up') return to(state.scroll - 1);
+      if (key === 'down') return to(state.scroll + 1);
+      if (key === 'pageUp') return to(state.scroll - page);
+      if (key === 'pageDown') return to(state.scroll + page);
       return stay(state);
 
     case 'mode': {
       const n = state.report?.modes.length ?? 0;
-      if (key === 'up') return stay({ ...state, cursor: wrap(state.cursor - 1, n) });
-      if (key === 'down') return stay({ ...state, cursor: wrap(state.cursor + 1, n) });
-      if (key === 'home') return stay({ ...state, cursor: 0 });
-      if (key === 'end') return stay({ ...state, cursor: Math.max(n - 1, 0) });
+      if (key === 'up') return stay({ ...state, cursor: wrap(state.cursor - 1, n), scroll: 0 });
+      if (key === 'down') return stay({ ...state, cursor: wrap(state.cursor + 1, n), scroll: 0 });
+      if (key === 'home') return stay({ ...state, cursor: 0, scroll: 0 });
+      if (key === 'end') return stay({ ...state, cursor: Math.max(n - 1, 0), scroll: 0 });
+      // The details of the highlighted mode scroll when they do not fit.
+      if (key === 'pageUp') return to(state.scroll - page);
+      if (key === 'pageDown') return to(state.scroll + page);
       if (key === 'enter') return choose(state);
-      if (key === 'back') return stay({ ...state, step: 'probe' });
+      if (key === 'back') return stay({ ...state, step: 'probe', scroll: 0 });
       return stay(state);
     }
 
     case 'confirm-blocked': {
       if (key === 'up' || key === 'down') return stay({ ...state, confirmCursor: state.confirmCursor === 0 ? 1 : 0 });
+      if (key === 'pageUp') return to(state.scroll - page);
+      if (key === 'pageDown') return to(state.scroll + page);
       if (key === 'yes') return review(state, state.chosen!, true);
-      if (key === 'no' || key === 'back') return stay({ ...state, step: 'mode', chosen: null });
+      if (key === 'no' || key === 'back') return backToModes(state);
       if (key === 'enter') {
-        return state.confirmCursor === 1 ? review(state, state.chosen!, true) : stay({ ...state, step: 'mode', chosen: null });
+        return state.confirmCursor === 1 ? review(state, state.chosen!, true) : backToModes(state);
       }
       return stay(state);
     }
 
     case 'review': {
-      const max = Math.max(event.maxScroll ?? Number.MAX_SAFE_INTEGER, 0);
-      const page = Math.max(event.page ?? 10, 1);
-      const to = (n: number) => stay({ ...state, scroll: Math.min(Math.max(n, 0), max) });
       if (key === 'up') return to(state.scroll - 1);
       if (key === 'down') return to(state.scroll + 1);
       if (key === 'pageUp') return to(state.scroll - page);
@@ -222,7 +245,8 @@ function onKey(state: WizardState, event: Extract<WizardEvent, { type: 'key' }>)
       if (key === 'end') return to(max);
       if (key === 'back') {
         const m = chosenAssessment(state);
-        return stay({ ...state, step: m?.status === 'blocked' ? 'confirm-blocked' : 'mode', plan: null, scroll: 0 });
+        if (m?.status === 'blocked') return stay({ ...state, step: 'confirm-blocked', plan: null, scroll: 0 });
+        return backToModes(state);
       }
       // A refused plan (an --image-tag of another mode) is written only on an explicit "y".
       if (key === 'yes' && state.plan?.refused && state.chosen) return review(state, state.chosen, true);

@@ -25,6 +25,7 @@ function toneProps(tone: Tone | undefined): Record<string, unknown> {
       return { dimColor: true };
     case 'accent':
     case 'hunk':
+    case 'command':
       return { color: 'cyan' };
     case 'bold':
       return { bold: true };
@@ -85,14 +86,14 @@ export function useSize(override?: Size): Size {
  * The body must not exceed bodyRows(size) lines; the frame never exceeds
  * frameRows(size).
  */
-export function Frame(props: { title: LineSpec; footer: string; size: Size; blankAfterTitle: boolean; children: ReactNode }): ReactNode {
+export function Frame(props: { title: LineSpec[]; footer: LineSpec[]; size: Size; blankAfterTitle: boolean; children: ReactNode }): ReactNode {
   const { title, footer, size, children } = props;
   return (
     <Box flexDirection="column" width={size.columns}>
-      <Line spec={title} width={size.columns} />
+      <Lines lines={title} width={size.columns} />
       {props.blankAfterTitle ? <Text> </Text> : null}
       {children}
-      {footer ? <Line spec={[{ text: footer, tone: 'dim' }]} width={size.columns} /> : null}
+      <Lines lines={footer} width={size.columns} />
     </Box>
   );
 }

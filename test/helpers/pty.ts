@@ -37,6 +37,12 @@ export interface PtyRun {
   text(): string;
   /** Rows in the terminal's buffer, scrollback included (rows when nothing scrolled off). */
   bufferLength(): number;
+  /**
+   * The whole buffer (scrollback included) as the lines the program wrote:
+   * rows the terminal wrapped are joined back, so a long command printed on
+   * one line is one entry, and a line broken by the program is two.
+   */
+  logicalLines(): string[];
   write(keys: string): void;
   resize(cols: number, rows: number): void;
   /** Waits until the screen shows `what`. */
@@ -85,6 +91,18 @@ export function spawnPty(
     screen,
     text: () => screen().join('\n'),
     bufferLength: () => term.buffer.active.length,
+    logicalLines: () => {
+      const b = term.buffer.active;
+      const out: string[] = [];
+      for (let i = 0; i < b.length; i++) {
+        const line = b.getLine(i);
+        if (!line) continue;
+        const text = line.translateToString(true);
+        if (line.isWrapped && out.length) out[out.length - 1] = out[out.length - 1]!.padEnd(cols) + text;
+        else out.push(text);
+      }
+      return out;
+    },
     write: (keys) => child.write(keys),
     resize: (c, r) => {
       child.resize(c, r);

@@ -23,6 +23,7 @@ const E2E = [
   'test/probe/probe.test.ts',
   'test/render/render.test.ts',
   'test/wizard/pty.test.ts',
+  'test/wizard/hosts-pty.test.ts',
   'test/docs.test.ts',
   'test/install-sh.test.ts',
   'test/package.test.ts',

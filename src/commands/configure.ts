@@ -18,6 +18,7 @@ import { VERSION } from '../version.js';
 import { hostReport } from './report-source.js';
 import { findingText, fixOf, mark } from '../present/symbols.js';
 import { inDir, suggest } from '../present/shell.js';
+import { blockers, followUps, nextSteps } from '../present/outcome.js';
 import { describeChange, memoryFor, readMemory, recordInstall, type ChangeSummary } from '../state/memory.js';
 
 export interface ConfigureDeps {
@@ -188,7 +189,16 @@ function summary(plan: Plan, result: ApplyResult, { io, style: s, dryRun, change
     lines.push('', s.bold('Since kg-init last configured this directory'));
     for (const l of change.lines) lines.push(`  ${l}`);
   }
-  const shown = plan.findings.filter((f: Finding) => f.severity !== 'info' || f.fix);
+  const stop = blockers(plan);
+  if (stop.length) {
+    lines.push('', s.bold(`${plan.mode} is blocked on this host: the stack will not start until this is fixed`));
+    for (const f of stop) {
+      lines.push(`  ${mark(f.severity, s)} ${findingText(f)}`);
+      const fix = fixOf(f);
+      if (fix) lines.push(`    ${fix.label === 'fix' ? 'fix: ' : ''}${suggest(fix.text)}`);
+    }
+  }
+  const shown: Finding[] = followUps(plan, result.changed && !dryRun);
   if (shown.length) {
     lines.push('', s.bold('Findings'));
     for (const f of shown) {
@@ -197,6 +207,9 @@ function summary(plan: Plan, result: ApplyResult, { io, style: s, dryRun, change
       if (fix) lines.push(`    ${fix.label === 'fix' ? 'fix: ' : ''}${suggest(fix.text)}`);
     }
   }
-  lines.push('', `${dryRun ? 'Then' : 'Next'}: ${s.cyan(inDir(plan.nextCommand, plan.dir, io.cwd))}`);
+  // One step per line, a command whole on its line (the terminal wraps it).
+  const steps = nextSteps(plan, inDir(plan.nextCommand, plan.dir, io.cwd));
+  lines.push('');
+  for (const [i, st] of steps.entries()) lines.push(`${dryRun && i === 0 ? 'Then' : st.label}: ${st.command ? s.cyan(st.text) : suggest(st.text)}`);
   return `${lines.join('\n')}\n`;
 }

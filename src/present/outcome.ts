@@ -33,16 +33,14 @@ export function followUps(plan: PlanLike, written: boolean): Finding[] {
 }
 
 /**
- * The next steps, first the one to take now: when the written mode is
- * blocked, its first fix, then starting the stack; otherwise starting it.
+ * The next steps, the one to take now first: when the written mode is
+ * blocked, fixing what blocks it (listed above it), then starting the stack;
+ * otherwise starting it.
  */
 export function nextSteps(plan: PlanLike, startCommand: string): { label: 'Next' | 'Then'; text: string; command: boolean }[] {
-  const first = blockers(plan).map((f) => fixOf(f)).find((x) => x?.label === 'fix');
   if (plan.status !== 'blocked') return [{ label: 'Next', text: startCommand, command: true }];
   return [
-    first
-      ? { label: 'Next', text: `fix what blocks ${plan.mode}: ${first.text}`, command: false }
-      : { label: 'Next', text: `fix what blocks ${plan.mode} (above)`, command: false },
+    { label: 'Next', text: `fix what blocks ${plan.mode} (above)`, command: false },
     { label: 'Then', text: startCommand, command: true },
   ];
 }

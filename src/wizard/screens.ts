@@ -11,6 +11,7 @@ import { changedFiles, confSummary, diffLines, frameRows, pad, type DiffKind, ty
 import { boxed, painter, seg, wrapSegs, type LineSpec, type Seg, type Tone } from './lines.js';
 import { blockers, followUps, nextSteps } from '../present/outcome.js';
 import { fixOf } from '../present/symbols.js';
+import { gpuLabel } from '../present/gpu.js';
 import { inDir, suggest } from '../present/shell.js';
 import { chosenAssessment, highlighted, type CheckEvent, type WizardState } from './state.js';
 import type { Theme } from './lines.js';
@@ -122,7 +123,9 @@ export function probeScreen(s: WizardState, ctx: ScreenContext): Screen {
   }
   // Labels in one column, as wide as the longest (within reason).
   const labelWidth = Math.min(Math.max(18, ...s.checks.map((c) => [...c.label].length + 2)), Math.floor(ctx.size.columns / 2));
-  const checks = s.checks.length ? s.checks.map((c) => checkLine(c, ctx, labelWidth)) : [[{ text: ctx.theme.plain ? 'Probing this host' : `${ctx.spin} probing this host`, tone: 'accent' as Tone }]];
+  // Once probed, the GPUs are named as `kg-init probe` names them.
+  const named = s.report ? s.checks.map((c) => (c.id === 'gpus' && c.state !== 'running' && s.report!.gpus.length ? { ...c, detail: s.report!.gpus.map(gpuLabel).join(', ') } : c)) : s.checks;
+  const checks = named.length ? named.map((c) => checkLine(c, ctx, labelWidth)) : [[{ text: ctx.theme.plain ? 'Probing this host' : `${ctx.spin} probing this host`, tone: 'accent' as Tone }]];
   // Once probed, the recommendation leads and stays in view; the checks behind it scroll under it.
   return {
     title: title(ctx, 'probe', s.report ? 'what this host has' : 'probing this host'),

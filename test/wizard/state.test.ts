@@ -88,6 +88,28 @@ describe('wizard state machine', () => {
     }
   });
 
+  it('back to the mode list (Esc, n, No), the cursor is on the recommendation again', () => {
+    const s = run([probed, key('enter'), key('up'), key('enter')]).state;
+    expect(s.step).toBe('confirm-blocked');
+    const rec = s.report!.modes.findIndex((m) => m.mode === s.report!.recommendation.mode);
+    for (const k of ['back', 'no', 'enter'] as const) {
+      const back = run([key(k)], s).state;
+      expect(back.step).toBe('mode');
+      expect(back.cursor).toBe(rec);
+      expect(highlighted(back)?.mode).toBe(s.report!.recommendation.mode);
+    }
+  });
+
+  it('? shows the keys; any key closes them without acting; Ctrl+C still cancels', () => {
+    const s = run([probed, key('enter'), key('keys')]).state;
+    expect(s.showKeys).toBe(true);
+    const closed = run([key('enter')], s);
+    expect(closed.state.showKeys).toBe(false);
+    expect(closed.state.step).toBe('mode');
+    expect(closed.effects).toEqual([]);
+    expect(run([key('interrupt')], s).state.step).toBe('cancelled');
+  });
+
   it('Esc goes back one step at a time', () => {
     const review = run([probed, key('enter'), key('enter')]).state;
     expect(review.step).toBe('review');

@@ -228,10 +228,30 @@ describe('docs/snapshots.md and docs/architecture.md', () => {
     }
   });
 
-  it('architecture: names the modules and the transaction', () => {
+  it('architecture: the module table covers src/ and names only paths that exist', () => {
     const md = doc('architecture.md');
-    for (const word of ['src/host', 'src/probe', 'src/assess', 'src/report.ts', 'src/plan', 'src/apply', 'src/conf', 'src/render', 'src/wizard', 'src/catalog.ts', 'makePlan', 'applyPlan', 'lock', 'backups', 'rename', 'lazily', 'Snapshots']) {
-      expect(md).toContain(word);
+    const table = section(md, /^## Modules$/) ?? '';
+    const named = tableRows(table).flatMap((r) => [...r[0]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.replace(/\/$/, '')));
+    for (const p of named) expect(existsSync(join(REPO, p)), `${p} in the module table`).toBe(true);
+    const src = readdirSync(join(REPO, 'src'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() || (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')))
+      .map((e) => `src/${e.name}`);
+    const covered = (p: string) => named.some((n) => n === p || n.startsWith(`${p}/`));
+    for (const p of src) expect(covered(p), `${p} is missing from the module table`).toBe(true);
+  });
+
+  it('architecture: makePlan and applyPlan are shown with their parameters as the code has them', () => {
+    const md = doc('architecture.md');
+    for (const [fn, file] of [['makePlan', 'src/plan/make.ts'], ['applyPlan', 'src/apply/apply.ts']] as const) {
+      const code = readFileSync(join(REPO, file), 'utf8');
+      const params = /export (?:async )?function \w+\(([^)]*)\)/.exec(code.slice(code.indexOf(`function ${fn}(`) - 16))![1]!;
+      const names = [...params.matchAll(/(?:^|,)\s*(\w+)\??:/g)].map((m) => m[1]!);
+      const shown = [...md.matchAll(new RegExp(`${fn}\\(([^)]*)\\)`, 'g'))].map((m) => m[1]!.split(',')[0]!.trim());
+      expect(shown.length, fn).toBeGreaterThan(0);
+      for (const m of md.matchAll(new RegExp(`${fn}\\(([a-z, ]+)`, 'g'))) {
+        const args = m[1]!.split(',').map((a) => a.trim()).filter((a) => /^\w+$/.test(a));
+        expect(names.slice(0, args.length), `${fn}(${m[1]}) in docs/architecture.md against ${file}`).toEqual(args);
+      }
     }
   });
 });

@@ -1,12 +1,20 @@
-// .operator.conf read as text, never sourced or evaluated. Each line keeps its
-// exact bytes and terminator; a line is recognised as a simple top-level
-// `KEY=value` (optionally `export KEY=value`, quoted, with a trailing comment)
-// only when nothing about it needs a shell to interpret. Everything else is
-// "logic" and is left alone; we only note which keys such lines might set, so
-// that an owned key assigned last by logic is overridden by an appended line
-// rather than by editing the user's logic.
+// .operator.conf read as text, never sourced or evaluated. One pass over the
+// characters, in the order bash reads them: quotes, `$( )`, `` ` ` ``,
+// `${ }`, `$(( ))`, subshells, `{ }`, if/case/loops, function bodies,
+// heredocs, comments and line continuations are followed with a stack, so a
+// line inside any of them is never taken for a top-level assignment. Every
+// place a variable may be set, unset or given attributes is recorded as a
+// Touch with its context (top level, conditional, function, subshell...);
+// src/conf/edit.ts decides from them what kg-init may read and write.
+//
+// A line is a simple assignment (editable in place) only when it starts and
+// ends at top level and is exactly `[export ]KEY=value [# comment]`.
+// Lines end at '\n' only: bash reads a CR as an ordinary character, so in a
+// CRLF file `GPU_MODE=cpu\r` has the value "cpu\r", and we read it so too.
+// The work per character is constant (no regex over the rest of the file), so
+// the parse is linear in the file's size.
 
-export type Eol = '' | '\n' | '\r\n';
+export type Eol = '' | '\n';
 
 export interface SimpleAssignment {
   key: string;
@@ -23,7 +31,7 @@ export interface SimpleAssignment {
 }
 
 export interface ConfLine {
-  /** The line without its terminator (and without the file's BOM). */
+  /** The line without its '\n' (and without the file's BOM). */
   text: string;
   eol: Eol;
   /** Set for a top-level simple assignment. */
@@ -32,223 +40,879 @@ export interface ConfLine {
   touches: string[];
 }
 
+/** Where a variable is touched, as bash would run it. */
+export type TouchContext =
+  | 'top' // straight-line top level
+  | 'conditional' // inside if/case/a loop/{ }: runs or not
+  | 'function' // inside a function body: runs when called
+  | 'subshell' // ( ... ), a pipeline's or `&`'s subshell: bash discards it
+  | 'substitution' // $( ), ` `, <( ): bash discards it
+  | 'arithmetic'; // (( )) / $(( ))
+
+export type TouchKind =
+  | 'assign' // KEY=..., KEY+=..., KEY[i]=...
+  | 'attribute' // readonly, declare, typeset, local
+  | 'other' // unset, export, read, eval, printf -v, ${KEY:=...}...
+  | 'end'; // return / exit: sourcing stops here
+
+export interface Touch {
+  /** 0-based line index where the word starts. */
+  line: number;
+  /** The variable name ('' for kind 'end'). */
+  key: string;
+  kind: TouchKind;
+  context: TouchContext;
+  /** For 'assign': the value expands something ($, backticks, ~). */
+  dynamic: boolean;
+  /** The command word for 'attribute'/'other'/'end' ('readonly', 'unset', 'return'...). */
+  command: string;
+}
+
 export interface ConfDoc {
   bom: boolean;
   lines: ConfLine[];
-  /** The file's dominant line ending, used for appended lines. */
-  eol: '\n' | '\r\n';
+  /** Line ending used for appended lines. */
+  eol: '\n';
   /** The file ends inside a quote, heredoc, block or continuation: appending would be unsafe. */
   openAtEnd: boolean;
+  /** Every place a variable may be set, in file order. */
+  touches: Touch[];
+  /** Offset of each line in the text (after the BOM). */
+  starts: number[];
 }
 
 const BOM = '\uFEFF';
-const HEAD_RE = /^([ \t]*)(export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=/;
-const TAIL_RE = /^[ \t]*(#.*)?$/;
-const OPENERS = new Set(['if', 'case', 'for', 'while', 'until', 'select', '{']);
-const CLOSERS = new Set(['fi', 'esac', 'done', '}']);
-// Words after which the next word is again in command position.
-const KEEP_CMD = new Set(['then', 'do', 'else', 'elif', '!', 'time', 'in']);
+const NO_TOUCHES: string[] = [];
+Object.freeze(NO_TOUCHES);
 
-interface ScanState {
-  quote: null | "'" | '"' | "$'";
-  continuation: boolean;
-  depth: number;
-  heredoc: { delim: string; dash: boolean } | null;
-  pending: Array<{ delim: string; dash: boolean }>;
+type FrameKind =
+  | 'top' | 'sub' | 'cmd' | 'bq' | 'brace' | 'kw' | 'arr' // code
+  | 'dq' | 'sq' | 'ansi' | 'param' | 'arith';
+
+interface Frame {
+  kind: FrameKind;
+  /** For 'kw': the keyword that opened it (if, case, for, while, until, select). */
+  kw: string;
+  /** A function body (the frame opened right after `name()` / `function name`). */
+  func: boolean;
+  /** Code frames: the next word is in command position. */
+  cmdPos: boolean;
+  /** Code frames: start index of the word being read, or -1. */
+  word: number;
+  wordLine: number;
+  /** Code frames: the current word is still a bare name so far (for KEY=). */
+  wordName: boolean;
+  /** Code frames: the Touch of the assignment whose value is being read, or null. */
+  assign: Touch | null;
+  /** Code frames: the special builtin whose arguments are being read. */
+  builtin: string | null;
+  /** The next word is a redirection target (not a command). */
+  redirect: boolean;
+  /** A function definition was just read: the next compound command is its body. */
+  funcNext: boolean;
+  /** After `function`: the next word is the function's name. */
+  funcName: boolean;
+  /** For 'kw' case: reading patterns (a `)` ends one, not a subshell). */
+  pattern: boolean;
+  /** For 'kw' for/select/case: the header words are not commands. */
+  header: boolean;
+  /** The header's first word (the loop variable) was read. */
+  headerSeen: boolean;
+  /** For 'arith' and 'arr': nested parentheses. */
+  parens: number;
+  /** A `|` or `&` was seen in this command list: what follows runs in a subshell. */
+  piped: boolean;
+  /** Block frames: no command yet since it opened (or since then/do/else): closing it now is a syntax error. */
+  empty: boolean;
+  /** For 'kw': its `then` / `do` / `in` was read (closing it before is a syntax error). */
+  body: boolean;
 }
 
-function splitLines(text: string): Array<{ text: string; eol: Eol }> {
-  const out: Array<{ text: string; eol: Eol }> = [];
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', start);
-    if (nl === -1) {
-      out.push({ text: text.slice(start), eol: '' });
-      break;
+const CODE = new Set<FrameKind>(['top', 'sub', 'cmd', 'bq', 'brace', 'kw', 'arr']);
+const OPEN_KW = new Set(['if', 'case', 'for', 'while', 'until', 'select']);
+const CLOSE_KW: Record<string, string[]> = { fi: ['if'], esac: ['case'], done: ['for', 'while', 'until', 'select'] };
+const KEEP_CMD = new Set(['then', 'do', 'else', 'elif', '!', 'time']);
+// Keywords valid only inside these blocks.
+const SYNTAX_IN: Record<string, string[]> = { then: ['if'], else: ['if'], elif: ['if'], do: ['for', 'while', 'until', 'select'] };
+const ATTRIBUTE = new Set(['readonly', 'declare', 'typeset', 'local']);
+const OTHER = new Set(['unset', 'export', 'read', 'readarray', 'mapfile', 'printf', 'let', 'eval', 'source', '.', 'getopts', 'wait']);
+const END = new Set(['return', 'exit']);
+
+function frame(kind: FrameKind, extra?: { kw?: string; func?: boolean; header?: boolean; empty?: boolean }): Frame {
+  // Every field set, in one order: one hidden class for every frame.
+  return {
+    kind,
+    kw: extra?.kw ?? '',
+    func: extra?.func ?? false,
+    cmdPos: true,
+    word: -1,
+    wordLine: 0,
+    wordName: false,
+    assign: null,
+    builtin: null,
+    redirect: false,
+    funcNext: false,
+    funcName: false,
+    pattern: false,
+    header: extra?.header ?? false,
+    headerSeen: false,
+    parens: 0,
+    piped: false,
+    empty: extra?.empty ?? false,
+    body: false,
+  };
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
+}
+/** bash's metacharacters (space, tab, newline, ; & | ( ) < >). */
+function isMeta(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 59 || c === 38 || c === 124 || c === 40 || c === 41 || c === 60 || c === 62;
+}
+
+/** The leading name of a word (`KEY` of `KEY=x`, `KEY[1]`), or ''. */
+function leadingName(w: string): string {
+  if (!w.length || !isNameStart(w.charCodeAt(0))) return '';
+  let i = 1;
+  while (i < w.length && isNameChar(w.charCodeAt(i))) i++;
+  return w.slice(0, i);
+}
+
+/**
+ * `keys`: the variables of interest (default: all). Touches and simple
+ * assignments are recorded for those only (and for any variable given
+ * attributes, whose later assignments matter), which keeps a big file's parse
+ * from allocating a record per line.
+ */
+export function parseConf(text: string, keys?: ReadonlySet<string>): ConfDoc {
+  const attributed = new Set<string>();
+  const wanted = (key: string) => !keys || keys.has(key) || attributed.has(key);
+  const scratch: Touch = { line: 0, key: '', kind: 'assign', context: 'top', dynamic: false, command: '' };
+  const bom = text.startsWith(BOM);
+  const s = bom ? text.slice(1) : text;
+  const n = s.length;
+  // Lines as [start, end) offsets; the ConfLine objects are made once, at the end.
+  const lineStarts: number[] = [];
+  const lineEnds: number[] = [];
+  const touches: Touch[] = [];
+  const stack: Frame[] = [frame('top')];
+  // Heredocs announced on the current line, read after its newline.
+  let pending: Array<{ delim: string; dash: boolean }> = [];
+  let line = 0;
+  let lineStart = 0;
+  const lineTouches: string[][] = [];
+
+  const top = () => stack[stack.length - 1]!;
+
+  /** The context a touch at this point runs in. */
+  function context(): TouchContext {
+    let ctx: TouchContext = 'top';
+    for (const fr of stack) {
+      if (fr.func) return 'function';
+      if (fr.kind === 'cmd' || fr.kind === 'bq') return 'substitution';
+      if (fr.kind === 'sub' || fr.piped) ctx = 'subshell';
+      else if (fr.kind === 'arith') return 'arithmetic';
+      else if ((fr.kind === 'kw' || fr.kind === 'brace') && ctx === 'top') ctx = 'conditional';
     }
-    const crlf = nl > start && text[nl - 1] === '\r';
-    out.push({ text: text.slice(start, crlf ? nl - 1 : nl), eol: crlf ? '\r\n' : '\n' });
-    start = nl + 1;
+    return ctx;
   }
-  return out;
-}
 
-/** Scans one line outside heredocs: updates quote/continuation/heredoc state; returns the unquoted code. */
-function scan(s: string, st: ScanState): { code: string; end: number } {
-  let code = '';
-  let end = s.length;
-  st.continuation = false;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (st.quote === "'") {
-      if (ch === "'") st.quote = null;
-      continue;
+  function touch(key: string, kind: TouchKind, command: string, at = line): Touch {
+    if (kind === 'attribute') attributed.add(key);
+    if (key && !wanted(key)) return scratch;
+    const t: Touch = { line: at, key, kind, context: context(), dynamic: false, command };
+    touches.push(t);
+    if (key) (lineTouches[at] ??= []).push(key);
+    return t;
+  }
+
+  /** The nearest code frame (where a `$` or backtick belongs to a word). */
+  function markDynamic(): void {
+    for (let k = stack.length - 1; k >= 0; k--) {
+      const fr = stack[k]!;
+      if (CODE.has(fr.kind)) {
+        if (fr.assign) fr.assign.dynamic = true;
+        return;
+      }
     }
-    if (st.quote === "$'") {
-      if (ch === '\\') i++;
-      else if (ch === "'") st.quote = null;
-      continue;
+  }
+
+  function startWord(f: Frame, i: number, name: boolean): void {
+    if (f.word === -1) {
+      f.word = i;
+      f.wordLine = line;
+      f.wordName = name;
+    } else if (!name) f.wordName = false;
+  }
+
+  /** A command ends (; & | newline ...): the next word is a command again. */
+  function endCommand(f: Frame): void {
+    f.cmdPos = true;
+    f.builtin = null;
+    f.assign = null;
+    f.redirect = false;
+    f.header = false;
+  }
+
+  function endWord(f: Frame, i: number): void {
+    if (f.word === -1) return;
+    const start = f.word;
+    const at = f.wordLine;
+    f.word = -1;
+    f.wordName = false;
+    const assigning = f.assign;
+    f.assign = null;
+    if (f.redirect) {
+      f.redirect = false;
+      return;
     }
-    if (st.quote === '"') {
-      if (ch === '\\') {
-        if (i === s.length - 1) st.continuation = true;
-        i++;
-      } else if (ch === '"') st.quote = null;
-      continue;
+    if (assigning) {
+      f.empty = false;
+      return; // KEY=value: still command position
     }
-    if (ch === '\\') {
-      if (i === s.length - 1) st.continuation = true;
+    if (f.kind === 'arr') return;
+    // Only words that may mean something are copied out.
+    if (!f.cmdPos && !f.builtin && !f.funcName && !(f.kind === 'kw' && (f.header || f.pattern))) return;
+    const w = s.slice(start, i);
+    if (f.builtin) {
+      // Arguments of readonly/declare/unset/read/eval...: every name they carry.
+      // (`export KEY` without a value changes no value: not a touch.)
+      if (f.builtin === 'export') return;
+      const name = leadingName(w);
+      const kind: TouchKind = ATTRIBUTE.has(f.builtin) ? 'attribute' : 'other';
+      if (name) touch(name, kind, f.builtin, at);
+      if (f.builtin === 'eval' || f.builtin === 'let' || f.builtin === 'printf' || f.builtin === 'source' || f.builtin === '.') {
+        // Anything may be set by the text they run: note every name in it.
+        for (const m of w.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (m[0] !== name) touch(m[0], 'other', f.builtin, at);
+      }
+      return;
+    }
+    if (f.kind === 'kw' && f.header) {
+      // for NAME in ... / case WORD in / select NAME in
+      if (f.kw === 'case' && w === 'in') {
+        f.pattern = true;
+        f.body = true;
+        f.header = false;
+        f.cmdPos = true;
+        return;
+      }
+      if ((f.kw === 'for' || f.kw === 'select') && !f.headerSeen && leadingName(w) === w) touch(w, 'other', f.kw, at);
+      f.headerSeen = true;
+      return;
+    }
+    if (f.kind === 'kw' && f.pattern) {
+      if (w === 'esac') {
+        stack.pop();
+        top().cmdPos = false;
+      }
+      return;
+    }
+    if (f.funcName) {
+      f.funcName = false;
+      f.funcNext = true;
+      f.cmdPos = true;
+      return;
+    }
+    if (!f.cmdPos) return;
+    // A word in command position.
+    const syntaxError = (what: string) => {
+      touch('', 'end', `syntax error at \`${what}\``, at);
+      f.cmdPos = false;
+    };
+    if (OPEN_KW.has(w)) {
+      const body = frame('kw', { kw: w, func: f.funcNext, header: w === 'for' || w === 'select' || w === 'case', empty: w === 'if' || w === 'while' || w === 'until' });
+      f.funcNext = false;
+      f.empty = false;
+      if (body.header) body.cmdPos = false;
+      stack.push(body);
+      return;
+    }
+    const closes = CLOSE_KW[w];
+    if (closes && f.kind === 'kw' && closes.includes(f.kw)) {
+      if ((f.empty && w !== 'esac') || !f.body) return syntaxError(w); // an empty or missing body
+      stack.pop();
+      const outer = top();
+      outer.cmdPos = false;
+      return;
+    }
+    if (closes || (w === '}' && f.kind !== 'brace') || (SYNTAX_IN[w] && !(f.kind === 'kw' && SYNTAX_IN[w]!.includes(f.kw)))) {
+      // A closer or keyword out of place: a syntax error, where bash stops reading a sourced file.
+      return syntaxError(w);
+    }
+    if (w === '{') {
+      stack.push(frame('brace', { func: f.funcNext, empty: true }));
+      f.funcNext = false;
+      f.empty = false;
+      return;
+    }
+    if (w === '}' && f.kind === 'brace') {
+      if (f.empty) return syntaxError(w);
+      stack.pop();
+      top().cmdPos = false;
+      return;
+    }
+    if (KEEP_CMD.has(w)) {
+      if (SYNTAX_IN[w]) {
+        // then / do / else / elif: the list before must not be empty, the one after starts empty.
+        if (f.empty && !(w === 'do' && (f.kw === 'for' || f.kw === 'select'))) return syntaxError(w);
+        if ((w === 'else' || w === 'elif') && !f.body) return syntaxError(w);
+        if (w === 'then' || w === 'do') f.body = true;
+        if (w === 'elif') f.body = false;
+        f.empty = true;
+      }
+      return;
+    }
+    if (w === 'function') {
+      f.funcName = true;
+      return;
+    }
+    if (f.funcNext) return syntaxError(w); // a function body must be a compound command
+    f.empty = false;
+    if (ATTRIBUTE.has(w) || OTHER.has(w)) {
+      f.builtin = w;
+      f.cmdPos = false;
+      return;
+    }
+    if (END.has(w)) touch('', 'end', w, at);
+    f.cmdPos = false;
+  }
+
+  /** Reads the delimiter word after `<<` / `<<-` starting at i; returns the index after it. */
+  function heredocDelim(i: number): number {
+    let dash = false;
+    if (s.charCodeAt(i) === 45) {
+      dash = true;
       i++;
-      code += '_';
-    } else if (ch === "'") {
-      st.quote = s[i - 1] === '$' ? "$'" : "'";
-      code += '_';
-    } else if (ch === '"') {
-      st.quote = '"';
-      code += '_';
-    } else if (ch === '#' && (i === 0 || /[\s;&|()]/.test(s[i - 1]!))) {
-      end = i;
-      break;
-    } else if (ch === '<' && s[i + 1] === '<' && s[i + 2] !== '<') {
-      const m = /^<<(-?)[ \t]*(?:'([^']*)'|"([^"]*)"|\\?([A-Za-z0-9_.-]+))/.exec(s.slice(i));
-      if (m) {
-        st.pending.push({ delim: m[2] ?? m[3] ?? m[4] ?? '', dash: m[1] === '-' });
-        i += m[0].length - 1;
-        code += ' ';
-      } else code += ch;
-    } else code += ch;
-  }
-  return { code, end };
-}
-
-/** Tracks if/case/loop/brace nesting from the unquoted code of a line. */
-function trackDepth(code: string, st: ScanState): void {
-  for (const segment of code.split(/;;|;|&&|\|\||\||&|\(|\)/)) {
-    let cmdPos = true;
-    for (const word of segment.trim().split(/\s+/)) {
-      if (!word) continue;
-      if (!cmdPos) break;
-      if (OPENERS.has(word)) st.depth++;
-      else if (CLOSERS.has(word)) st.depth = Math.max(0, st.depth - 1);
-      else if (/^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(word)) continue; // VAR=x cmd: still command position
-      else if (!KEEP_CMD.has(word)) cmdPos = false;
     }
+    while (i < n && (s[i] === ' ' || s[i] === '\t')) i++;
+    const end = lineEnd();
+    let delim = '';
+    while (i < end && !isMeta(s.charCodeAt(i))) {
+      const ch = s[i]!;
+      if (ch === "'" || ch === '"') {
+        // A quoted part, closed on this line; otherwise the main loop reads the quote.
+        let k = i + 1;
+        while (k < end && s[k] !== ch) k++;
+        if (k >= end) break;
+        delim += s.slice(i + 1, k);
+        i = k + 1;
+      } else if (ch === '\\') {
+        if (i + 1 < end) delim += s[i + 1];
+        i += 2;
+      } else {
+        delim += ch;
+        i++;
+      }
+    }
+    if (delim) pending.push({ delim, dash });
+    return i;
+  }
+
+  let nlCacheFor = -1;
+  let nlCache = -1;
+  /** Index of the '\n' ending the current line (n when none). */
+  function lineEnd(): number {
+    if (nlCacheFor !== lineStart) {
+      nlCacheFor = lineStart;
+      const e = s.indexOf('\n', lineStart);
+      nlCache = e === -1 ? n : e;
+    }
+    return nlCache;
+  }
+
+  // lineClean[k]: line k starts at top level, outside any construct.
+  const lineClean: boolean[] = [true];
+  /** Ends the current line at the '\n' at pos; `clean`: the next line starts at top level. */
+  function newline(pos: number, clean: boolean): void {
+    lineStarts.push(lineStart);
+    lineEnds.push(pos);
+    line++;
+    lineStart = pos + 1;
+    lineClean.push(clean);
+  }
+
+  let continued = false;
+  // The file ends inside a heredoc body.
+  let heredocOpen = false;
+  let i = 0;
+  while (i < n) {
+    const f = top();
+    const c = s.charCodeAt(i);
+    if (c === 10) {
+      // A newline ends a line everywhere; in code it also ends a command.
+      continued = false;
+      if (CODE.has(f.kind)) {
+        endWord(f, i);
+        const g = top(); // a closer (fi, done, }) pops f
+        if (g.kind !== 'arr' && !(g.kind === 'kw' && g.pattern)) {
+          endCommand(g);
+          g.piped = false;
+        }
+      }
+      if (pending.length && CODE.has(top().kind)) {
+        newline(i, false);
+        i++;
+        // Heredoc bodies: whole lines up to each delimiter.
+        for (const h of pending) {
+          heredocOpen = true;
+          while (i < n) {
+            const e0 = s.indexOf('\n', i);
+            const e = e0 === -1 ? n : e0;
+            let body = s.slice(i, e);
+            if (h.dash) body = body.replace(/^\t+/, '');
+            if (e < n) newline(e, false);
+            else {
+              lineStarts.push(i);
+              lineEnds.push(n);
+              lineStart = n;
+            }
+            i = e + 1;
+            if (body === h.delim) {
+              heredocOpen = false;
+              break;
+            }
+          }
+        }
+        pending = [];
+        lineClean[lineClean.length - 1] = stack.length === 1;
+        continue;
+      }
+      newline(i, stack.length === 1);
+      i++;
+      continue;
+    }
+    // A backslash before a newline: a continuation in code and in "...";
+    // the newline itself is handled above on the next turn.
+    if (c === 92 && s.charCodeAt(i + 1) === 10 && f.kind !== 'sq') {
+      if (f.kind === 'ansi') {
+        i++;
+        continue;
+      }
+      continued = true;
+      newline(i + 1, false);
+      i += 2;
+      continue;
+    }
+    switch (f.kind) {
+      case 'sq':
+        if (c === 39) stack.pop();
+        i++;
+        continue;
+      case 'ansi':
+        if (c === 92) i += 2;
+        else {
+          if (c === 39) stack.pop();
+          i++;
+        }
+        continue;
+      case 'dq':
+        if (c === 92) i += 2;
+        else if (c === 34) {
+          stack.pop();
+          i++;
+        } else if (c === 36) i = dollar(i);
+        else if (c === 96) {
+          markDynamic();
+          stack.push(frame('bq'));
+          i++;
+        } else i++;
+        continue;
+      case 'param':
+        if (c === 92) i += 2;
+        else if (c === 125) {
+          stack.pop();
+          i++;
+        } else if (c === 39) {
+          stack.push(frame('sq'));
+          i++;
+        } else if (c === 34) {
+          stack.push(frame('dq'));
+          i++;
+        } else if (c === 36) i = dollar(i);
+        else if (c === 96) {
+          stack.push(frame('bq'));
+          i++;
+        } else i++;
+        continue;
+      case 'arith':
+        if (c === 40) f.parens++;
+        else if (c === 41) {
+          if (f.parens > 0) f.parens--;
+          else if (s.charCodeAt(i + 1) === 41) {
+            stack.pop();
+            i += 2;
+            continue;
+          } else stack.pop(); // `$(( ... )` closed by one paren: close it anyway
+        } else if (c === 39) stack.push(frame('sq'));
+        else if (c === 34) stack.push(frame('dq'));
+        else if (c === 36) {
+          i = dollar(i);
+          continue;
+        } else if (c === 96) stack.push(frame('bq'));
+        else if (c === 92) i++;
+        else if (isNameStart(c) && (i === 0 || !isNameChar(s.charCodeAt(i - 1)))) {
+          // A name followed by an assignment operator is set.
+          let e = i + 1;
+          while (e < n && isNameChar(s.charCodeAt(e))) e++;
+          let k = e;
+          while (k < n && (s[k] === ' ' || s[k] === '\t')) k++;
+          const op = s.slice(k, k + 3);
+          if ((op[0] === '=' && op[1] !== '=') || /^([-+*/%&|^]|<<|>>)=/.test(op) || op.startsWith('++') || op.startsWith('--')) {
+            touch(s.slice(i, e), 'assign', '((');
+          }
+          i = e;
+          continue;
+        }
+        i++;
+        continue;
+    }
+    // Code frames.
+    if (c === 92) {
+      startWord(f, i, false);
+      i += 2;
+      continue;
+    }
+    if (c === 96) {
+      // A backtick closes the nearest `...` this code is inside, else opens one.
+      let b = stack.length - 1;
+      while (b > 0 && stack[b]!.kind !== 'bq' && CODE.has(stack[b]!.kind)) b--;
+      if (stack[b]!.kind === 'bq') {
+        endWord(f, i);
+        stack.length = b;
+      } else {
+        startWord(f, i, false);
+        markDynamic();
+        stack.push(frame('bq'));
+      }
+      i++;
+      continue;
+    }
+    if (c === 39) {
+      startWord(f, i, false);
+      const ansi = i > 0 && s.charCodeAt(i - 1) === 36 && f.word !== i;
+      if (ansi) markDynamic();
+      stack.push(frame(ansi ? 'ansi' : 'sq'));
+      i++;
+      continue;
+    }
+    if (c === 34) {
+      startWord(f, i, false);
+      stack.push(frame('dq'));
+      i++;
+      continue;
+    }
+    if (c === 36) {
+      startWord(f, i, false);
+      i = dollar(i);
+      continue;
+    }
+    if (c === 35 && f.word === -1) {
+      // A comment, to the end of the line.
+      i = lineEnd();
+      continue;
+    }
+    if (c === 32 || c === 9) {
+      endWord(f, i); // may close a block: the next character is read in the outer frame
+      i++;
+      continue;
+    }
+    if (c === 59) {
+      endWord(f, i);
+      if (top() !== f) {
+        endCommand(top());
+        top().piped = false;
+        i++;
+        continue;
+      }
+      if (f.kind === 'kw' && f.kw === 'case' && (s.charCodeAt(i + 1) === 59 || s.charCodeAt(i + 1) === 38)) {
+        // ;; ;& ;;& end a case item: patterns come next.
+        f.pattern = true;
+        i += s.charCodeAt(i + 1) === 59 && s.charCodeAt(i + 2) === 38 ? 3 : 2;
+      } else if (s.charCodeAt(i + 1) === 59) {
+        touch('', 'end', 'syntax error at `;;`');
+        i += 2;
+      } else i++;
+      endCommand(f);
+      f.piped = false;
+      continue;
+    }
+    if (c === 124 && f.kind === 'kw' && f.pattern) {
+      // a|b) in a case pattern
+      i++;
+      continue;
+    }
+    if (c === 38 || c === 124) {
+      endWord(f, i);
+      if (top() !== f) continue; // `fi |`: read again in the outer frame
+      const nx = s.charCodeAt(i + 1);
+      if (c === 38 && nx === 62) {
+        f.redirect = true; // &> file
+        i += 2;
+        continue;
+      }
+      if (c === 124 && nx !== 124) f.piped = true; // a pipeline: its commands run in subshells
+      else f.piped = false;
+      endCommand(f);
+      i += nx === c || (c === 124 && nx === 38) ? 2 : 1;
+      continue;
+    }
+    if (c === 60 || c === 62) {
+      endWord(f, i);
+      if (top() !== f) continue;
+      if (s.charCodeAt(i + 1) === 40) {
+        // <( ) / >( ): process substitution.
+        startWord(f, i, false);
+        markDynamic();
+        stack.push(frame('cmd'));
+        i += 2;
+        continue;
+      }
+      if (c === 60 && s.charCodeAt(i + 1) === 60 && s.charCodeAt(i + 2) !== 60) {
+        i = heredocDelim(i + 2);
+        continue;
+      }
+      // Other redirections: the next word is a file name.
+      let k = i + 1;
+      while (k < n && (s.charCodeAt(k) === 60 || s.charCodeAt(k) === 62 || s.charCodeAt(k) === 38 || s.charCodeAt(k) === 124)) k++;
+      f.redirect = true;
+      i = k;
+      continue;
+    }
+    if (c === 40) {
+      if (f.kind === 'kw' && f.pattern) {
+        i++; // (a|b) — the optional opening paren of a pattern
+        continue;
+      }
+      if (f.word !== -1 && f.cmdPos && f.wordName && !f.builtin) {
+        // `name()` / `name ()`: a function definition.
+        let k = i + 1;
+        while (k < n && (s[k] === ' ' || s[k] === '\t')) k++;
+        if (s[k] === ')') {
+          f.word = -1;
+          f.wordName = false;
+          f.funcNext = true;
+          f.funcName = false;
+          i = k + 1;
+          continue;
+        }
+      }
+      if (f.word !== -1) {
+        // KEY=( ... ) or an extglob group inside a word.
+        stack.push(frame('arr'));
+        i++;
+        continue;
+      }
+      if (f.funcNext && s.charCodeAt(i + 1) === 41) {
+        i += 2; // `function name ()`
+        continue;
+      }
+      if ((f.cmdPos || (f.kind === 'kw' && f.header)) && s.charCodeAt(i + 1) === 40) {
+        stack.push(frame('arith', { func: f.funcNext }));
+        f.funcNext = false;
+        f.empty = false;
+        i += 2;
+        continue;
+      }
+      stack.push(frame('sub', { func: f.funcNext, empty: true }));
+      f.funcNext = false;
+      f.empty = false;
+      i++;
+      continue;
+    }
+    if (c === 41) {
+      endWord(f, i);
+      if (top() !== f) continue;
+      if (f.kind === 'kw' && f.pattern) {
+        f.pattern = false;
+        endCommand(f);
+      } else if (f.kind === 'sub' || f.kind === 'cmd' || f.kind === 'arr') {
+        if (f.kind === 'sub' && f.empty) touch('', 'end', 'syntax error at `)`');
+        stack.pop();
+        if (f.kind === 'sub') top().cmdPos = false;
+      } else touch('', 'end', 'syntax error at `)`');
+      i++;
+      continue;
+    }
+    // An ordinary word character.
+    if (f.word === -1) startWord(f, i, isNameStart(c));
+    else if (f.wordName && !isNameChar(c)) {
+      if (c === 61 || (c === 43 && s.charCodeAt(i + 1) === 61) || c === 91) {
+        // KEY=, KEY+=, KEY[...]= in command position, or after export.
+        const where = (f.cmdPos || f.builtin === 'export') && !f.redirect && f.kind !== 'arr' && !(f.kind === 'kw' && (f.header || f.pattern));
+        if (where && (!f.builtin || f.builtin === 'export')) {
+          let ok = c !== 91;
+          if (c === 91) {
+            // KEY[...]= : the bracket must close within the word.
+            let k = i + 1;
+            while (k < n && s.charCodeAt(k) !== 93 && !isMeta(s.charCodeAt(k))) k++;
+            ok = s.charCodeAt(k) === 93 && s.charCodeAt(k + 1) === 61;
+          }
+          if (ok) f.assign = touch(s.slice(f.word, i), 'assign', f.builtin ?? '', f.wordLine);
+        }
+      }
+      f.wordName = false;
+    }
+    if (c === 126 && f.assign) f.assign.dynamic = true; // ~ expands in an assignment
+    i++;
+  }
+
+  // End of text.
+  const last = top();
+  if (CODE.has(last.kind)) endWord(last, n);
+  if (lineStart < n) {
+    lineStarts.push(lineStart);
+    lineEnds.push(n);
+  }
+  const openAtEnd = stack.length > 1 || pending.length > 0 || continued || heredocOpen;
+
+  // Simple assignments: lines that start and end at top level.
+  const count = lineStarts.length;
+  const lines: ConfLine[] = new Array(count);
+  for (let k = 0; k < count; k++) {
+    const text = s.slice(lineStarts[k], lineEnds[k]);
+    const eol: Eol = lineEnds[k]! < n ? '\n' : '';
+    const endsClean = k + 1 < count ? lineClean[k + 1] === true : !openAtEnd && lineClean[k + 1] !== false;
+    const t = lineTouches[k];
+    // A simple assignment of a wanted key records a touch on its own line: no touch, no parse otherwise.
+    const a = lineClean[k] === true && endsClean && (!keys || t) ? parseAssignment(text) : null;
+    const own = a && t && t.length === 1 && t[0] === a.key;
+    lines[k] = { text, eol, assignment: a, touches: !t || own ? NO_TOUCHES : a ? t.filter((key) => key !== a.key) : t };
+  }
+  return { bom, lines, eol: '\n', openAtEnd, touches, starts: lineStarts };
+
+  /** `$...` at i in any frame: opens $( ), $(( )), ${ }; marks the assignment dynamic. Returns the next index. */
+  function dollar(at: number): number {
+    const nx = s.charCodeAt(at + 1);
+    if (nx === 40) {
+      markDynamic();
+      if (s.charCodeAt(at + 2) === 40) {
+        stack.push(frame('arith'));
+        return at + 3;
+      }
+      stack.push(frame('cmd'));
+      return at + 2;
+    }
+    if (nx === 123) {
+      markDynamic();
+      // ${KEY:=x} / ${KEY=x} assign KEY.
+      let e = at + 2;
+      while (e < n && isNameChar(s.charCodeAt(e))) e++;
+      if (e > at + 2 && (s[e] === '=' || (s[e] === ':' && s[e + 1] === '='))) {
+        touch(s.slice(at + 2, e), 'other', '${:=}');
+      }
+      stack.push(frame('param'));
+      return at + 2;
+    }
+    if (nx === 39) {
+      // $'...': handled by the quote itself.
+      return at + 1;
+    }
+    if (isNameStart(nx) || (nx >= 48 && nx <= 57) || '@*#?$!-'.includes(s[at + 1] ?? ' ')) markDynamic();
+    return at + 1;
   }
 }
 
 /** Parses a line as a simple `[export ]KEY=value [# comment]`, or null. */
 export function parseAssignment(s: string): SimpleAssignment | null {
-  const m = HEAD_RE.exec(s);
-  if (!m) return null;
-  let j = m[0].length;
-  let value = '';
+  let j = 0;
+  while (j < s.length && (s[j] === ' ' || s[j] === '\t')) j++;
+  if (s.startsWith('export', j) && (s[j + 6] === ' ' || s[j + 6] === '\t')) {
+    j += 6;
+    while (j < s.length && (s[j] === ' ' || s[j] === '\t')) j++;
+  }
+  const keyStart = j;
+  if (!isNameStart(s.charCodeAt(j))) return null;
+  while (j < s.length && isNameChar(s.charCodeAt(j))) j++;
+  if (s[j] !== '=') return null;
+  const key = s.slice(keyStart, j);
+  j++;
+  const head = s.slice(0, j);
+  const start = j;
+  // The value is collected as slices of the line, not character by character.
+  const parts: string[] = [];
   let dynamic = false;
-  const segments: string[] = [];
-  if (s[j] === '~') dynamic = true;
+  let segments = 0;
+  let quote: '' | "'" | '"' = '';
+  let bare = -1; // start of the current unquoted run
+  const flush = (to: number) => {
+    if (bare !== -1) {
+      parts.push(s.slice(bare, to));
+      bare = -1;
+    }
+  };
   while (j < s.length) {
-    const ch = s[j]!;
-    if (ch === ' ' || ch === '\t') break;
-    if (ch === "'") {
-      if (s[j - 1] === '$') return null; // $'...' ANSI-C quoting: leave to the shell
+    const c = s.charCodeAt(j);
+    if (c === 32 || c === 9) break;
+    if (c === 39) {
+      flush(j);
+      if (j > start && s.charCodeAt(j - 1) === 36) return null; // $'...' ANSI-C quoting: leave to the shell
       const k = s.indexOf("'", j + 1);
       if (k === -1) return null;
-      value += s.slice(j + 1, k);
-      segments.push("'");
+      parts.push(s.slice(j + 1, k));
+      segments++;
+      quote = segments === 1 ? "'" : '';
       j = k + 1;
-    } else if (ch === '"') {
+    } else if (c === 34) {
+      flush(j);
       let k = j + 1;
+      let run = k;
       for (;;) {
         if (k >= s.length) return null;
-        const c = s[k]!;
-        if (c === '"') break;
-        if (c === '\\') {
-          const n = s[k + 1];
-          if (n === undefined) return null;
-          value += '$`"\\'.includes(n) ? n : `\\${n}`;
+        const d = s.charCodeAt(k);
+        if (d === 34) break;
+        if (d === 92) {
+          const nx = s[k + 1];
+          if (nx === undefined) return null;
+          parts.push(s.slice(run, k), '$`"\\'.includes(nx) ? nx : `\\${nx}`);
           k += 2;
+          run = k;
           continue;
         }
-        if (c === '$' || c === '`') dynamic = true;
-        value += c;
+        if (d === 36 || d === 96) dynamic = true;
         k++;
       }
-      segments.push('"');
+      parts.push(s.slice(run, k));
+      segments++;
+      quote = segments === 1 ? '"' : '';
       j = k + 1;
-    } else if (ch === '\\') {
-      const n = s[j + 1];
-      if (n === undefined) return null;
-      value += n;
-      segments.push('');
+    } else if (c === 92) {
+      flush(j);
+      const nx = s[j + 1];
+      if (nx === undefined) return null;
+      parts.push(nx);
+      segments += 2;
+      quote = '';
       j += 2;
-    } else if (';&|<>()'.includes(ch)) {
-      return null;
+    } else if (c === 59 || c === 38 || c === 124 || c === 60 || c === 62 || c === 40 || c === 41) {
+      return null; // ; & | < > ( )
     } else {
-      if (ch === '$' || ch === '`') dynamic = true;
-      value += ch;
-      if (segments[segments.length - 1] !== '') segments.push('');
+      if (c === 36 || c === 96 || c === 126) dynamic = true; // $ ` ~
+      if (bare === -1) {
+        bare = j;
+        segments += 2;
+        quote = '';
+      }
       j++;
     }
   }
+  flush(j);
   const tail = s.slice(j);
-  if (!TAIL_RE.test(tail)) return null;
-  const raw = s.slice(m[0].length, j);
-  const quote = segments.length === 1 && (segments[0] === '"' || segments[0] === "'") ? segments[0] : '';
-  return {
-    key: m[3]!,
-    head: m[0],
-    raw,
-    value: dynamic ? null : value,
-    quote: quote as SimpleAssignment['quote'],
-    tail,
-  };
-}
-
-/** Keys a non-simple line may assign or unset. */
-function touchedKeys(s: string): string[] {
-  const keys = new Set<string>();
-  for (const m of s.matchAll(/(?<![A-Za-z0-9_$])([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=/g)) keys.add(m[1]!);
-  for (const m of s.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?=/g)) keys.add(m[1]!);
-  for (const m of s.matchAll(/\b(?:unset|readonly|declare|typeset|local|read)\b([^;&|#]*)/g)) {
-    for (const w of m[1]!.split(/\s+/)) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w)) keys.add(w);
-  }
-  return [...keys];
-}
-
-export function parseConf(text: string): ConfDoc {
-  const bom = text.startsWith(BOM);
-  const body = bom ? text.slice(1) : text;
-  const raw = splitLines(body);
-  const st: ScanState = { quote: null, continuation: false, depth: 0, heredoc: null, pending: [] };
-  let crlf = 0;
-  let lf = 0;
-  const lines: ConfLine[] = raw.map(({ text: s, eol }) => {
-    if (eol === '\r\n') crlf++;
-    else if (eol === '\n') lf++;
-    if (st.heredoc) {
-      const body = st.heredoc.dash ? s.replace(/^\t+/, '') : s;
-      if (body === st.heredoc.delim) st.heredoc = st.pending.shift() ?? null;
-      return { text: s, eol, assignment: null, touches: [] };
-    }
-    const clean = st.quote === null && !st.continuation && st.depth === 0;
-    const { code, end } = scan(s, st);
-    // bash reads a CRLF line's CR as an ordinary character: a backslash before
-    // it escapes the CR, so the line does not continue onto the next one.
-    if (eol === '\r\n') st.continuation = false;
-    trackDepth(code, st);
-    if (st.quote === null && st.pending.length) st.heredoc = st.pending.shift() ?? null;
-    const assignment = clean && st.quote === null && !st.continuation && st.depth === 0 && !st.heredoc ? parseAssignment(s) : null;
-    return { text: s, eol, assignment, touches: assignment ? [] : touchedKeys(s.slice(0, end)) };
-  });
-  return {
-    bom,
-    lines,
-    eol: crlf > lf ? '\r\n' : '\n',
-    openAtEnd: st.quote !== null || st.continuation || st.depth > 0 || st.heredoc !== null,
-  };
+  // Whitespace, then nothing or a comment.
+  let t = 0;
+  while (t < tail.length && (tail[t] === ' ' || tail[t] === '\t')) t++;
+  if (t < tail.length && tail[t] !== '#') return null;
+  const raw = s.slice(start, j);
+  return { key, head, raw, value: dynamic ? null : parts.join(''), quote, tail };
 }
 
 export function serializeConf(doc: ConfDoc): string {
-  return (doc.bom ? BOM : '') + doc.lines.map((l) => l.text + l.eol).join('');
+  let out = doc.bom ? BOM : '';
+  for (const l of doc.lines) out += l.text + l.eol;
+  return out;
 }
 
 /** Index of the line that decides a key's value when the file is sourced, or -1. */

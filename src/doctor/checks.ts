@@ -127,6 +127,14 @@ export const CHECKS: readonly CheckSpec[] = [
       if (conf.text === null) {
         const why = conf.problem ?? 'it cannot be read as text';
         const path = shellQuote(conf.path);
+        const line = / line (\d+): /.exec(why);
+        if (line) {
+          // The config editor refuses it (src/conf/edit.ts): bash would not end up with what kg-init reads.
+          return [
+            problem(this.id, 'error', `${OPERATOR_CONF_FILE} cannot be checked: ${why}`,
+              `edit line ${line[1]} of ${path} (see docs/security.md), then: ${c.reinit()}`),
+          ];
+        }
         return [
           problem(this.id, 'error', `${OPERATOR_CONF_FILE} cannot be used: ${why}; the platform cannot source it`,
             `mv ${path} ${path}.broken && ${c.reinit()}`),

@@ -5,7 +5,7 @@ import { lstat, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { allOverlayFiles, BASE_COMPOSE_FILE, GHCR_COMPOSE_FILE, OPERATOR_CONF_FILE } from '../catalog.js';
 import { decodeConf } from '../conf/decode.js';
-import { readOwned } from '../conf/edit.js';
+import { readConf as judgeConf } from '../conf/edit.js';
 import { generatedBy } from '../render/render.js';
 import { describeFsError, KgInitError } from '../errors.js';
 import type { InstallState } from './types.js';
@@ -35,7 +35,12 @@ async function readConf(path: string): Promise<InstallState['conf']> {
     if (!st.isFile()) return { ...conf, problem: `${path} is not a regular file` };
     const decoded = decodeConf(await readFile(path));
     if (decoded.problem !== null) return { ...conf, problem: `${path} ${decoded.problem}` };
-    return { ...conf, text: decoded.text, values: readOwned(decoded.text) };
+    const reading = judgeConf(decoded.text);
+    if (reading.refusal) {
+      // bash would not end up with what kg-init reads or writes: refused, with the line and why.
+      return { ...conf, problem: `${path} line ${reading.refusal.line}: ${reading.refusal.reason}` };
+    }
+    return { ...conf, text: decoded.text, values: reading.values };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ...conf, problem: `${path} is a symlink to a file that does not exist` };

@@ -51,7 +51,9 @@ export function makePlan(
     throw new KgInitError(
       `cannot use ${install.conf.problem}; nothing was changed`,
       1,
-      `Fix it or move it aside, then run kg-init again.`,
+      / line \d+: /.test(install.conf.problem)
+        ? 'kg-init will not guess what bash makes of that line: edit it (see docs/security.md), then run kg-init again.'
+        : `Fix it or move it aside, then run kg-init again.`,
     );
   }
   const mode: Mode = answers.mode === 'auto' ? report.recommendation.mode : answers.mode;
@@ -142,14 +144,20 @@ export function makePlan(
   const before = install.conf.text;
   let after: string;
   try {
-    after = updateConf(before ?? NEW_CONF_HEADER, { GPU_MODE: mode, KG_API_IMAGE_TAG: imageTag, IMAGE_SOURCE: 'ghcr' });
+    const owned = { GPU_MODE: mode, KG_API_IMAGE_TAG: imageTag, IMAGE_SOURCE: 'ghcr' };
+    after = updateConf(before ?? NEW_CONF_HEADER, owned);
     const otherChange = after !== before || [...composeChanges, ...removals].some((c) => c.action !== 'unchanged');
     if (otherChange || install.conf.values.INITIALIZED_AT === undefined) {
-      after = updateConf(after, { INITIALIZED_AT: timestampOf(opts.now) });
+      // From the same text again (its parse is reused), not from `after`: one parse of the file.
+      after = updateConf(before ?? NEW_CONF_HEADER, { ...owned, INITIALIZED_AT: timestampOf(opts.now) });
     }
   } catch (e) {
     if (e instanceof ConfEditError) {
-      throw new KgInitError(`cannot update ${install.conf.path}: ${e.message}`, 1, 'Close the quote or block at its end, then run kg-init again.');
+      throw new KgInitError(
+        `cannot update ${install.conf.path}: ${e.message}; nothing was changed`,
+        1,
+        e.message.startsWith('line ') ? 'Edit that line (see docs/security.md), then run kg-init again.' : 'Close the quote or block at its end, then run kg-init again.',
+      );
     }
     throw e;
   }

@@ -168,8 +168,8 @@ describe('kg-init --yes', () => {
     expect(j.findings.map((x: { code: string }) => x.code)).not.toContain('GPU_CHANGED');
     const after = read(conf);
     expect(after.startsWith("# my settings\r\nexport POSTGRES_PORT='5433' # keep\r\n# Knowledge Graph platform settings")).toBe(true);
-    expect(after).toContain('\r\nGPU_MODE=cpu\r\nKG_API_IMAGE_TAG=latest\r\nIMAGE_SOURCE=ghcr\r\n');
-    expect(after).not.toMatch(/[^\r]\n/);
+    // Rewritten in place: the CR that bash read into each value is gone with the old value.
+    expect(after).toContain('\r\nGPU_MODE=cpu\nKG_API_IMAGE_TAG=latest\nIMAGE_SOURCE=ghcr\n');
     expect(after).toContain('if [ -n "$X" ]; then echo hi; fi\r\n');
     expect(existsSync(join(dir, 'docker-compose.gpu-amd-host.yml'))).toBe(false);
     expect(read(join(dir, 'docker-compose.override.mac.yml'))).toBe('services: {}\n');
@@ -199,7 +199,12 @@ describe('kg-init --yes', () => {
     const marker = join(root, `pwned-${n}`);
     writeFileSync(join(dir, '.operator.conf'), `X=$(touch ${marker})\nGPU_MODE=\`touch ${marker}\`\n`);
     const r = await kg(['-C', dir], reports.cpu!);
-    expect(r.code, r.stderr).toBe(0);
+    // GPU_MODE computed by the shell: refused naming the line, never run, never overwritten.
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/line 2: GPU_MODE is computed by the shell/);
+    expect(existsSync(marker)).toBe(false);
+    writeFileSync(join(dir, '.operator.conf'), `X=$(touch ${marker})\n`);
+    expect((await kg(['-C', dir], reports.cpu!)).code).toBe(0);
     expect(existsSync(marker)).toBe(false);
   });
 });

@@ -1,37 +1,32 @@
-// Applies a Plan as one transaction. Order matters for a kill -9 at any point:
-//   1. lock the install directory; check nothing changed since the plan was made
-//   2. back up every file that will be replaced or removed (.kg-init/backups/<time>/)
-//   3. write the compose files (temp file in the same directory, fsync, rename)
-//   4. write .operator.conf the same way: this rename is the commit point
-//   5. remove generated overlays of other modes
+// Applies a Plan as one transaction, in phases (each a function below):
+//   1. checkFresh   under the lock: every file is found the safe way (no
+//                   symlink followed but an in-directory .operator.conf link,
+//                   regular files only, bounded reads) and is still what the
+//                   plan was made from; if another run committed meanwhile,
+//                   the plan is made again
+//   2. backUp       private copies (.kg-init/backups/<time>/, 0700/0600) of
+//                   everything replaced or removed, before any write
+//   3. writeInOrder the compose files (temp file beside it, fsync, rename),
+//                   each keeping the owner, group and mode of the file it
+//                   replaces; new files get the plan's mode (default 0644)
+//   4. commit       .operator.conf the same way: this rename is the commit point
+//   5. afterCommit  .kg-init/state.json, removal of other modes' generated
+//                   overlays, pruning old backups. A failure here is a
+//                   warning saying what did change, never "nothing changed".
 // Before 4 the config still names the old mode and the old overlay is still in
 // place; after 4 it names the new mode, whose overlay is already written. The
 // platform picks the overlay from GPU_MODE, so config and overlays agree at
 // every step. A failure or Ctrl-C before the commit point restores the
 // compose files written so far from the backups.
 //
+// Test seams are ApplyOptions only (onStep, writeFault): nothing here reads
+// the environment.
+//
 // The file work under the lock is synchronous: a few small files in one local
 // directory, where each fs.promises call is a round trip through libuv's
-// thread pool (a readFile alone is four) and the sixty-odd of them cost a
-// headless run about a tenth of its time; the same calls made synchronously
-// take a fraction of that. Only waiting for another run's lock stays
-// asynchronous (it sleeps, and Ctrl-C must reach it). A Ctrl-C that arrives
-// during the few milliseconds of writing takes effect once they are done.
-import {
-  closeSync,
-  constants,
-  copyFileSync,
-  fsyncSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+// thread pool. Only waiting for another run's lock is asynchronous (it
+// sleeps, and Ctrl-C must reach it).
+import { closeSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { OPERATOR_CONF_FILE, STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
@@ -39,7 +34,16 @@ import type { ApplyResult, FileChange, Plan } from '../plan/types.js';
 import { acquireLock, clearStaleLock } from './lock.js';
 import { decodeConf } from '../conf/decode.js';
 import { STATE_FILE } from '../state/memory.js';
-import { ensureDirSync, pathExists } from '../util/ensure-dir.js';
+import { ensureDirSync } from '../util/ensure-dir.js';
+import { readInstallFile, type InstallFile } from '../util/install-file.js';
+import {
+  createExclusive,
+  ensurePrivateDir,
+  keepOwnership,
+  NEW_FILE_MODE,
+  PRIVATE_FILE_MODE,
+  READ_LIMIT,
+} from '../util/safe-fs.js';
 
 export interface ApplyOptions {
   /** Aborting before the commit point rolls back and ends with exit 130. */
@@ -48,7 +52,9 @@ export interface ApplyOptions {
   lockWaitMs?: number;
   /**
    * Called at each step boundary ('locked', 'backed-up', 'wrote:<path>',
-   * 'committed', 'removed:<path>'); the crash tests kill the process here.
+   * 'committed', 'wrote:.kg-init/state.json', 'removed:<path>'). A test seam:
+   * the crash tests kill the process here, in-process tests throw to inject a
+   * failure at that point.
    */
   onStep?: (step: string) => void;
   /**
@@ -59,27 +65,26 @@ export interface ApplyOptions {
    */
   replan?: () => Promise<Plan>;
   /**
-   * Fault injection for the reliability tests (KG_INIT_FAULT_WRITE): the
-   * errno code a write to this path fails with after half of it is written
-   * (ENOSPC, EIO...), or null to write normally.
+   * Fault injection for the tests: the errno code a write to this path fails
+   * with after half of it is written (ENOSPC, EIO...), or null to write normally.
    */
   writeFault?: (path: string) => string | null;
+  /** Backup folders kept in .kg-init/backups/ (default 10); older ones are removed after the commit. */
+  keepBackups?: number;
 }
+
+export const DEFAULT_KEEP_BACKUPS = 10;
 
 const TMP_RE = /^\..+\.kg-init-\d+-[0-9a-f]+\.tmp$/;
 
-function fsyncPath(path: string, flags: number = constants.O_RDONLY): void {
-  const fd = openSync(path, flags);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function fsyncDir(dir: string): void {
   try {
-    fsyncPath(dir);
+    const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // Some file systems refuse fsync on a directory; the rename is still atomic.
   }
@@ -90,27 +95,31 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
 }
 
-/** Writes text to path atomically: temp file beside it, fsync, rename over it. */
-function atomicWrite(path: string, text: string | Buffer, fault: string | null = null): void {
-  let mode = 0o644;
-  try {
-    mode = statSync(path).mode & 0o7777;
-  } catch {
-    // new file
-  }
-  // Unique enough beside the pid ('wx' refuses a name that exists); not
+interface WriteHow {
+  /** The file replaced: its owner, group and mode are kept. */
+  like: InstallFile['stat'];
+  /** Mode of a new file. */
+  mode: number;
+  /** Injected fault (tests). */
+  fault?: string | null;
+}
+
+/** Writes bytes to path atomically: a new temp file beside it (O_EXCL, no link followed), fsync, rename over it. */
+function atomicWrite(path: string, data: string | Buffer, how: WriteHow): void {
+  // Unique enough beside the pid (O_EXCL refuses a name that exists); not
   // node:crypto, whose load alone costs a headless run more than its writes.
   const tag = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
   const tmp = join(dirname(path), `.${basename(path)}.kg-init-${process.pid}-${tag}.tmp`);
   try {
-    const fd = openSync(tmp, 'wx', mode);
+    const fd = createExclusive(tmp, how.like ? PRIVATE_FILE_MODE : how.mode);
     try {
-      const bytes = typeof text === 'string' ? Buffer.from(text) : text;
-      if (fault) {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      if (how.fault) {
         writeAll(fd, bytes.subarray(0, bytes.length >> 1));
-        throw Object.assign(new Error(`${fault}: injected write fault`), { code: fault });
+        throw Object.assign(new Error(`${how.fault}: injected write fault`), { code: how.fault });
       }
       writeAll(fd, bytes);
+      if (how.like) keepOwnership(fd, how.like);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -123,188 +132,272 @@ function atomicWrite(path: string, text: string | Buffer, fault: string | null =
   fsyncDir(dirname(path));
 }
 
-/** Where a change is written: a symlinked .operator.conf is written at its target. */
-function targetOf(dir: string, change: FileChange): string {
-  const path = join(dir, change.path);
-  try {
-    if (lstatSync(path).isSymbolicLink()) return realpathSync(path);
-  } catch {
-    // absent: written at its own path
-  }
-  return path;
-}
-
-function currentText(path: string): string | null {
-  try {
-    // Decoded the way readInstall decodes it, so the comparison with the plan is exact.
-    const bytes = readFileSync(path);
-    return decodeConf(bytes).text ?? bytes.toString('latin1');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
-
 function fsError(e: unknown, path: string): KgInitError {
-  return e instanceof KgInitError ? e : new KgInitError(`cannot write: ${describeFsError(e, path)}`, EXIT.failure, 'Nothing was changed. Check the directory\'s permissions and free space, then run kg-init again.');
+  return e instanceof KgInitError
+    ? e
+    : new KgInitError(`cannot write: ${describeFsError(e, path)}`, EXIT.failure, "Nothing was changed. Check the directory's permissions and free space, then run kg-init again.");
 }
 
 function cancelled(): KgInitError {
   return new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
 }
 
-export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
-  let files = plan.files.map(({ path, action }) => ({ path, action }));
-  if (plan.refused) {
-    throw new KgInitError(`GPU mode ${plan.mode} is blocked on this host; nothing was written`, EXIT.blocked, 'Pass --force to write it anyway.');
+function blocked(plan: Plan): KgInitError {
+  return new KgInitError(`GPU mode ${plan.mode} is blocked on this host; nothing was written`, EXIT.blocked, 'Pass --force to write it anyway.');
+}
+
+const listed = (plan: Plan) => plan.files.map(({ path, action }) => ({ path, action }));
+
+/** What each file of the plan is now: where it is written, its bytes and ownership. */
+type Found = Map<string, InstallFile>;
+
+// ------------------------------------------------------------ 1. check fresh
+
+/** Finds every file of the plan; the first whose content is not what the plan started from. */
+function findFiles(plan: Plan): { found: Found; stale: string | null } {
+  const found: Found = new Map();
+  let stale: string | null = null;
+  for (const c of plan.files) {
+    const limit = c.path === OPERATOR_CONF_FILE ? READ_LIMIT.conf : READ_LIMIT.compose;
+    let f: InstallFile;
+    try {
+      f = readInstallFile(plan.dir, c.path, limit);
+    } catch (e) {
+      throw fsError(e, join(plan.dir, c.path));
+    }
+    found.set(c.path, f);
+    // Unchanged files too: the plan counts on them being as it read them.
+    // Decoded the way readInstall decodes them, so the comparison is exact.
+    const now = f.bytes === null ? null : (decodeConf(f.bytes).text ?? f.bytes.toString('latin1'));
+    if (!stale && now !== c.before) stale = c.path;
   }
+  return { found, stale };
+}
+
+async function checkFresh(plan: Plan, opts: ApplyOptions): Promise<{ plan: Plan; found: Found | null }> {
+  let { found, stale } = findFiles(plan);
+  if (stale && opts.replan) {
+    // Another run committed while we waited for the lock: plan again from
+    // what it left, still under the lock.
+    plan = await opts.replan();
+    if (plan.refused) throw blocked(plan);
+    if (!plan.changed) return { plan, found: null };
+    ({ found, stale } = findFiles(plan));
+  }
+  if (stale) throw new KgInitError(`${join(plan.dir, stale)} changed while kg-init was running; nothing was changed`, EXIT.failure, 'Run kg-init again.');
+  return { plan, found };
+}
+
+// ------------------------------------------------------------------ 2. back up
+
+function backUp(plan: Plan, found: Found): { backups: string[]; backupOf: Map<string, Buffer> } {
+  const backups: string[] = [];
+  const backupOf = new Map<string, Buffer>();
+  const toBackUp = plan.files.filter((c) => c.action === 'update' || c.action === 'remove');
+  if (!toBackUp.length) return { backups, backupOf };
+  const root = join(plan.dir, STATE_DIR, 'backups');
+  const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, ''); // 20260101T120000Z
+  let bdir = '';
+  try {
+    ensurePrivateDir(root);
+    for (let n = 1; ; n++) {
+      bdir = join(root, n === 1 ? stamp : `${stamp}-${n}`);
+      if (makeNewPrivateDir(bdir)) break;
+    }
+    for (const c of toBackUp) {
+      const bytes = found.get(c.path)!.bytes!;
+      const dest = join(bdir, c.path);
+      // The very bytes checked above, into a new private file (never through a link).
+      const fd = createExclusive(dest, PRIVATE_FILE_MODE);
+      try {
+        writeAll(fd, bytes);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      backupOf.set(c.path, bytes);
+      backups.push(relative(plan.dir, dest));
+    }
+    fsyncDir(bdir);
+  } catch (e) {
+    // A backup cut short (disk full) must not pass for a good one.
+    if (bdir) rmSync(bdir, { recursive: true, force: true });
+    throw fsError(e, bdir || root);
+  }
+  return { backups, backupOf };
+}
+
+/** A new private folder (mkdir 0700, then exactly 0700 whatever the umask); false when the name is taken. */
+function makeNewPrivateDir(path: string): boolean {
+  try {
+    mkdirSync(path, 0o700); // EEXIST on anything already there, a symlink included
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  try {
+    fchmodSync(fd, 0o700);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+// ------------------------------------------------------- 3 and 4. write, commit
+
+interface Written {
+  target: string;
+  before: Buffer | null;
+  like: InstallFile['stat'];
+}
+
+function writeOne(c: FileChange, f: InstallFile, opts: ApplyOptions): void {
+  try {
+    atomicWrite(f.target, c.after!, { like: f.stat, mode: (c.mode ?? NEW_FILE_MODE) & 0o7755, fault: opts.writeFault?.(f.target) ?? null });
+  } catch (e) {
+    throw fsError(e, f.target);
+  }
+}
+
+/** The compose files, in the plan's order; what was written is recorded for a rollback. */
+function writeInOrder(plan: Plan, found: Found, opts: ApplyOptions, written: Written[], step: (s: string) => void): void {
+  for (const c of plan.files) {
+    if ((c.action !== 'create' && c.action !== 'update') || c.path === OPERATOR_CONF_FILE) continue;
+    if (opts.signal?.aborted) throw cancelled();
+    const f = found.get(c.path)!;
+    writeOne(c, f, opts);
+    written.push({ target: f.target, before: f.bytes, like: f.stat });
+    step(`wrote:${c.path}`);
+  }
+}
+
+/** .operator.conf: its rename is the commit point. False when the plan leaves it as it is. */
+function commit(plan: Plan, found: Found, opts: ApplyOptions, step: (s: string) => void): boolean {
+  const c = plan.files.find((f) => f.path === OPERATOR_CONF_FILE && (f.action === 'create' || f.action === 'update'));
+  if (!c) return false;
+  if (opts.signal?.aborted) throw cancelled();
+  writeOne(c, found.get(c.path)!, opts);
+  step(`wrote:${c.path}`);
+  return true;
+}
+
+/** Puts compose files written before the commit point back as they were. */
+function rollback(written: Written[]): void {
+  for (const w of written.reverse()) {
+    try {
+      if (w.before) atomicWrite(w.target, w.before, { like: w.like, mode: NEW_FILE_MODE });
+      else unlinkSync(w.target);
+    } catch {
+      // Best effort: the config was not committed, so the old mode still rules.
+    }
+  }
+}
+
+// ------------------------------------------------------------ 5. after commit
+
+/** Everything after the commit point: each failure becomes a warning naming what did change. */
+function afterCommit(plan: Plan, found: Found, opts: ApplyOptions, step: (s: string) => void): string[] {
+  const warnings: string[] = [];
+  const committedNote = `the configuration was written (${plan.mode})`;
+  const attempt = (what: string, path: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      warnings.push(`${committedNote}, but ${what} failed: ${e instanceof KgInitError ? e.message : describeFsError(e, path)}`);
+    }
+  };
+  // The re-init memory: it describes what is now written. Losing it only
+  // means the next run cannot say what changed.
+  if (plan.state !== undefined) {
+    const target = join(plan.dir, STATE_FILE);
+    attempt(`recording ${STATE_FILE}`, target, () => {
+      atomicWrite(target, plan.state!, { like: null, mode: PRIVATE_FILE_MODE });
+      step(`wrote:${STATE_FILE}`);
+    });
+  }
+  // Stale generated overlays of other modes (unlink never follows a link).
+  for (const c of plan.files.filter((f) => f.action === 'remove')) {
+    const target = found.get(c.path)!.target;
+    attempt(`removing ${c.path}`, target, () => {
+      rmSync(target, { force: true });
+      step(`removed:${c.path}`);
+    });
+  }
+  const keep = opts.keepBackups ?? DEFAULT_KEEP_BACKUPS;
+  const root = join(plan.dir, STATE_DIR, 'backups');
+  attempt('pruning old backups', root, () => pruneBackups(root, keep));
+  fsyncDir(plan.dir);
+  return warnings;
+}
+
+/** Keeps the newest `keep` backup folders (their names sort by time). */
+export function pruneBackups(root: string, keep: number): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && /^\d{8}T\d{6}Z(-\d+)?$/.test(d.name))
+      .map((d) => d.name);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const order = (n: string) => {
+    const [stamp, seq] = n.split('-');
+    return `${stamp}-${(seq ?? '1').padStart(6, '0')}`;
+  };
+  names.sort((a, b) => (order(a) < order(b) ? -1 : 1));
+  const removed = names.slice(0, Math.max(0, names.length - Math.max(0, keep)));
+  for (const n of removed) rmSync(join(root, n), { recursive: true, force: true });
+  return removed;
+}
+
+// ------------------------------------------------------------------ the whole
+
+export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  if (plan.refused) throw blocked(plan);
   if (!plan.changed) {
     // Nothing to write; only tidy up after a run killed after its last write.
     await clearStaleLock(plan.dir).catch(() => {});
-    return { changed: false, files, backups: [] };
+    return { changed: false, files: listed(plan), backups: [], warnings: [] };
   }
   if (opts.signal?.aborted) throw cancelled();
 
   const dir = plan.dir;
   try {
-    ensureDirSync(join(dir, STATE_DIR));
+    ensureDirSync(dir);
+    ensurePrivateDir(join(dir, STATE_DIR));
   } catch (e) {
-    throw fsError(e, dir);
+    throw fsError(e, join(dir, STATE_DIR));
   }
   const lock = await acquireLock(dir, opts.lockWaitMs, opts.signal);
   const step = opts.onStep ?? (() => {});
-  const written: Array<{ target: string; backup: string | null }> = [];
+  const written: Written[] = [];
   let committed = false;
   try {
     // Leftovers of a run killed mid-write; safe to remove while we hold the lock.
     for (const name of readdirSync(dir)) if (TMP_RE.test(name)) rmSync(join(dir, name), { force: true });
 
-    let targets = staleFiles(plan);
-    if (targets.stale && opts.replan) {
-      // Another run committed while we waited for the lock: plan again from
-      // what it left, still under the lock.
-      plan = await opts.replan();
-      files = plan.files.map(({ path, action }) => ({ path, action }));
-      if (plan.refused) {
-        throw new KgInitError(`GPU mode ${plan.mode} is blocked on this host; nothing was written`, EXIT.blocked, 'Pass --force to write it anyway.');
-      }
-      if (!plan.changed) return { changed: false, files, backups: [] };
-      targets = staleFiles(plan);
-    }
-    if (targets.stale) {
-      throw new KgInitError(`${join(dir, targets.stale)} changed while kg-init was running; nothing was changed`, EXIT.failure, 'Run kg-init again.');
-    }
-    const targetPath = (p: string) => targets.of.get(p)!;
-
+    const fresh = await checkFresh(plan, opts);
+    plan = fresh.plan;
+    const found = fresh.found;
+    if (!found) return { changed: false, files: listed(plan), backups: [], warnings: [] };
     step('locked');
-    // 2. Backups of everything replaced or removed, before any write.
-    const backups: string[] = [];
-    const toBackUp = plan.files.filter((c) => c.action === 'update' || c.action === 'remove');
-    const backupOf = new Map<string, string>();
-    if (toBackUp.length) {
-      const stamp = new Date().toISOString().replace(/[-:]|\.\d+/g, ''); // 20260101T120000Z
-      let bdir = join(dir, STATE_DIR, 'backups', stamp);
-      for (let n = 2; pathExists(bdir); n++) bdir = join(dir, STATE_DIR, 'backups', `${stamp}-${n}`);
-      try {
-        ensureDirSync(bdir);
-        for (const c of toBackUp) {
-          const dest = join(bdir, c.path);
-          copyFileSync(targetPath(c.path), dest, constants.COPYFILE_EXCL);
-          fsyncPath(dest);
-          backupOf.set(c.path, dest);
-          backups.push(relative(dir, dest));
-        }
-        fsyncDir(bdir);
-      } catch (e) {
-        // A backup cut short (disk full) must not pass for a good one.
-        try {
-          rmSync(bdir, { recursive: true, force: true });
-        } catch {
-          // best effort
-        }
-        throw fsError(e, bdir);
-      }
-    }
 
+    const { backups } = backUp(plan, found);
     step('backed-up');
-    // 3 and 4. Compose files, then the config as the commit point.
-    const writes = plan.files.filter((c) => c.action === 'create' || c.action === 'update');
-    const ordered = [...writes.filter((c) => c.path !== OPERATOR_CONF_FILE), ...writes.filter((c) => c.path === OPERATOR_CONF_FILE)];
-    for (const c of ordered) {
-      if (opts.signal?.aborted) throw cancelled();
-      const target = targetPath(c.path);
-      try {
-        atomicWrite(target, c.after!, opts.writeFault?.(target) ?? null);
-      } catch (e) {
-        throw fsError(e, target);
-      }
-      if (c.path === OPERATOR_CONF_FILE) committed = true;
-      else written.push({ target, backup: backupOf.get(c.path) ?? null });
-      step(`wrote:${c.path}`);
-    }
+
+    writeInOrder(plan, found, opts, written, step);
+    commit(plan, found, opts, step);
     committed = true;
     step('committed');
 
-    // The re-init memory, after the commit: it describes what is now written.
-    // Losing it to a crash here only means the next run cannot say what changed.
-    if (plan.state !== undefined) {
-      const target = join(dir, STATE_FILE);
-      try {
-        atomicWrite(target, plan.state);
-      } catch (e) {
-        throw fsError(e, target);
-      }
-      step(`wrote:${STATE_FILE}`);
-    }
-
-    // 5. Stale generated overlays of other modes.
-    for (const c of plan.files.filter((f) => f.action === 'remove')) {
-      const target = targetPath(c.path);
-      try {
-        rmSync(target, { force: true });
-      } catch (e) {
-        throw fsError(e, target);
-      }
-      step(`removed:${c.path}`);
-    }
-    fsyncDir(dir);
-    return { changed: true, files, backups };
+    const warnings = afterCommit(plan, found, opts, step);
+    return { changed: true, files: listed(plan), backups, warnings };
   } catch (e) {
     if (!committed) rollback(written);
     throw e;
   } finally {
     await lock.release();
-  }
-}
-
-/** Where each file of the plan is written, and the first one whose content is not what the plan started from. */
-function staleFiles(plan: Plan): { of: Map<string, string>; stale: string | null } {
-  const of = new Map<string, string>();
-  let stale: string | null = null;
-  for (const c of plan.files) {
-    const target = targetOf(plan.dir, c);
-    of.set(c.path, target);
-    // Unchanged files too: the plan counts on them being as it read them.
-    if (stale) continue;
-    let now: string | null;
-    try {
-      now = currentText(target);
-    } catch (e) {
-      throw fsError(e, target);
-    }
-    if (now !== c.before) stale = c.path;
-  }
-  return { of, stale };
-}
-
-/** Puts compose files written before the commit point back as they were. */
-function rollback(written: Array<{ target: string; backup: string | null }>): void {
-  for (const w of written.reverse()) {
-    try {
-      if (w.backup) atomicWrite(w.target, readFileSync(w.backup));
-      else rmSync(w.target, { force: true });
-    } catch {
-      // Best effort: the config was not committed, so the old mode still rules.
-    }
   }
 }

@@ -1,15 +1,77 @@
-// One kg-init per install directory: .kg-init/lock holds the pid and start
-// time of the run that owns it. A lock whose pid is gone (a killed run) is
-// recovered; a live one is waited on briefly, then reported.
-import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
+// One kg-init per install directory: .kg-init/lock, created O_EXCL (0600,
+// never through a link), names the run that holds it:
+//   pid=<pid>  start=<start time in clock ticks since boot, /proc/<pid>/stat field 22>
+//   boot=<boot id, /proc/sys/kernel/random/boot_id>  pidns=<pid namespace, /proc/self/ns/pid>
+// A lock is judged by evidence, never by a bare pid:
+//   - written in another boot: stale (its run ended with that boot);
+//   - same boot and pid namespace: live only while that pid runs *and* started
+//     when the lock says (a pid reused after the run died is not the holder);
+//   - another pid namespace (a container sharing the directory): its pid means
+//     nothing here, so it is live until it is older than any run holds a lock
+//     (STALE_FOREIGN_MS), then stale;
+//   - empty or torn (killed while writing it): stale once it is not brand new.
+// Without /proc (macOS) only the pid is known: live while it runs.
+// A stale lock is removed only if it is still the very file judged (same
+// inode): a lock another run takes meanwhile is never removed.
+import { closeSync, fstatSync, fsyncSync, lstatSync, readFileSync, readlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
+import { createExclusive, openRegular, PRIVATE_FILE_MODE, readFd, READ_LIMIT } from '../util/safe-fs.js';
 
 export interface Lock {
   path: string;
   release(): Promise<void>;
+}
+
+/** A run in another pid namespace holds the lock for a few writes: older than this, it is gone. */
+export const STALE_FOREIGN_MS = 60_000;
+
+export interface RunId {
+  pid: number;
+  /** Process start time (clock ticks after boot), or null without /proc. */
+  start: string | null;
+  boot: string | null;
+  pidns: string | null;
+}
+
+function readProc(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat: when the process started (the command name may hold spaces and parentheses). */
+export function startTimeOf(pid: number | 'self'): string | null {
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (!stat) return null;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19] ?? null; // fields[0] is field 3
+}
+
+let self: RunId | undefined;
+export function thisRun(): RunId {
+  if (self) return self;
+  let pidns: string | null = null;
+  try {
+    pidns = readlinkSync('/proc/self/ns/pid');
+  } catch {
+    // no /proc
+  }
+  self = { pid: process.pid, start: startTimeOf('self'), boot: readProc('/proc/sys/kernel/random/boot_id')?.trim() || null, pidns };
+  return self;
+}
+
+export function lockText(id: RunId, now = new Date()): string {
+  return `pid=${id.pid}\nstart=${id.start ?? ''}\nboot=${id.boot ?? ''}\npidns=${id.pidns ?? ''}\nstarted=${now.toISOString()}\n`;
+}
+
+export function parseLock(text: string): { pid: number | null; start: string | null; boot: string | null; pidns: string | null } {
+  const get = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1]?.trim() || null;
+  const pid = Number(get('pid') ?? NaN);
+  return { pid: Number.isInteger(pid) && pid > 0 ? pid : null, start: get('start'), boot: get('boot'), pidns: get('pidns') };
 }
 
 function alive(pid: number): boolean {
@@ -22,38 +84,55 @@ function alive(pid: number): boolean {
   }
 }
 
-interface Holder {
-  pid: number | null;
+export interface Verdict {
   stale: boolean;
+  /** Why, in a few words (shown when the lock is reported). */
+  why: string;
+}
+
+/** Judges a lock's holder from its content and age, against this run. */
+export function judgeLock(text: string, ageMs: number, me: RunId = thisRun(), isAlive = alive, startOf = startTimeOf): Verdict {
+  const h = parseLock(text);
+  if (h.pid === null) return ageMs > 2000 ? { stale: true, why: 'empty or torn' } : { stale: false, why: 'being written' };
+  if (h.boot && me.boot && h.boot !== me.boot) return { stale: true, why: 'left before a reboot' };
+  if (h.pidns && me.pidns && h.pidns !== me.pidns) {
+    return ageMs > STALE_FOREIGN_MS
+      ? { stale: true, why: `held from another pid namespace for over ${STALE_FOREIGN_MS / 1000} s` }
+      : { stale: false, why: 'held from another pid namespace (a container?)' };
+  }
+  if (!isAlive(h.pid)) return { stale: true, why: `pid ${h.pid} is gone` };
+  if (h.start && me.start !== null) {
+    const now = startOf(h.pid);
+    if (now !== null && now !== h.start) return { stale: true, why: `pid ${h.pid} is another process now` };
+  }
+  return { stale: false, why: `pid ${h.pid} is running` };
+}
+
+interface Holder extends Verdict {
+  pid: number | null;
   /** The inode read, so that only that very file is removed as stale. */
   ino: number | null;
 }
 
-async function holder(path: string): Promise<Holder> {
+function holder(path: string): Holder {
   // Content and age from one open file: a lock released and taken again by
   // another run between a read and a stat must never pass for a stale one.
-  let fh;
+  // Never through a link; a FIFO or device named like the lock is refused.
+  const f = openRegular(path);
+  if (!f) return { pid: null, stale: false, why: 'gone', ino: null }; // gone meanwhile: try again
   try {
-    fh = await open(path, 'r');
-  } catch {
-    return { pid: null, stale: false, ino: null }; // absent, or gone meanwhile: try again
-  }
-  try {
-    const st = await fh.stat();
-    const text = await fh.readFile('utf8');
-    const pid = Number(/^pid=(\d+)/m.exec(text)?.[1] ?? NaN);
-    if (Number.isInteger(pid) && pid > 0) return { pid, stale: !alive(pid), ino: st.ino };
-    // Empty or torn (killed while writing it): stale once it is not brand new.
-    return { pid: null, stale: Date.now() - st.mtimeMs > 2000, ino: st.ino };
+    const text = readFd(f.fd, path, READ_LIMIT.state).toString('utf8');
+    const st = fstatSync(f.fd);
+    return { ...judgeLock(text, Date.now() - st.mtimeMs), pid: parseLock(text).pid, ino: st.ino };
   } finally {
-    await fh.close();
+    closeSync(f.fd);
   }
 }
 
 /** Removes the stale lock judged by `h`, and nothing else: not a lock another run has taken since. */
-async function removeStale(path: string, h: Holder): Promise<void> {
+function removeStale(path: string, ino: number | null): void {
   try {
-    if ((await stat(path)).ino === h.ino) await rm(path, { force: true });
+    if (lstatSync(path).ino === ino) unlinkSync(path);
   } catch {
     // already gone
   }
@@ -66,25 +145,34 @@ export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSign
     // Taken synchronously, like the writes it guards (see apply.ts); only the
     // wait for another run sleeps asynchronously.
     try {
-      const fd = openSync(path, 'wx', 0o644);
+      const fd = createExclusive(path, PRIVATE_FILE_MODE);
+      let ino = 0;
       try {
-        writeSync(fd, `pid=${process.pid}\nstarted=${new Date().toISOString()}\n`);
+        writeSync(fd, lockText(thisRun()));
         fsyncSync(fd);
+        ino = fstatSync(fd).ino as number;
       } finally {
         closeSync(fd);
       }
-      return { path, release: async () => rmSync(path, { force: true }) };
+      return { path, release: async () => removeStale(path, ino) };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new KgInitError(`cannot lock the install directory: ${describeFsError(e, path)}`, 1);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw e instanceof KgInitError ? e : new KgInitError(`cannot lock the install directory: ${describeFsError(e, path)}`, 1);
+      }
     }
-    const h = await holder(path);
+    let h: Holder;
+    try {
+      h = holder(path);
+    } catch (e) {
+      throw e instanceof KgInitError ? e : new KgInitError(`cannot read the lock: ${describeFsError(e, path)}`, 1);
+    }
     if (h.stale) {
-      await removeStale(path, h);
+      removeStale(path, h.ino);
       continue;
     }
     if (Date.now() >= deadline) {
       throw new KgInitError(
-        `another kg-init is running in ${dir}${h.pid ? ` (pid ${h.pid})` : ''}`,
+        `another kg-init is running in ${dir}${h.pid ? ` (pid ${h.pid})` : ''}${h.why.startsWith('held from') ? `, ${h.why}` : ''}`,
         1,
         `Wait for it to finish and run kg-init again (if none is running, remove ${path}).`,
       );
@@ -94,9 +182,9 @@ export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSign
   }
 }
 
-/** Removes a lock left by a run that was killed (its pid is gone); a live one is left alone. */
+/** Removes a lock left by a run that has ended (judged as above); a live one is left alone. */
 export async function clearStaleLock(dir: string): Promise<void> {
   const path = join(dir, STATE_DIR, 'lock');
-  const h = await holder(path);
-  if (h.stale) await removeStale(path, h);
+  const h = holder(path);
+  if (h.stale) removeStale(path, h.ino);
 }

@@ -6,7 +6,7 @@ import type { Args } from '../cli/args.js';
 import { styles, type IO } from '../cli/io.js';
 import type { Style } from '../cli/color.js';
 import { modeSpec } from '../catalog.js';
-import { applyPlan } from '../apply/apply.js';
+import { applyPlan, DEFAULT_KEEP_BACKUPS, type ApplyOptions } from '../apply/apply.js';
 import { EXIT, KgInitError } from '../errors.js';
 import { readInstall } from '../install/read.js';
 import { unifiedDiff } from '../plan/diff.js';
@@ -22,6 +22,8 @@ import { blockers, followUps, nextSteps } from '../present/outcome.js';
 import { describeChange, memoryFor, readMemory, recordInstall, type ChangeSummary } from '../state/memory.js';
 
 export interface ConfigureDeps {
+  /** Test seams passed through to applyPlan (fault injection, step hooks). */
+  apply?: Pick<ApplyOptions, 'onStep' | 'writeFault'>;
   /** The probe report (default: hostReport). */
   report?: (io: IO, signal?: AbortSignal) => Promise<Report>;
   /** Ends the run with 130 when aborted (default: SIGINT). */
@@ -109,13 +111,14 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
     return EXIT.ok;
   }
 
-  // Fault injection for the crash tests: SIGKILL ourselves at a named step.
-  const crashAt = io.env.KG_INIT_CRASH_AT;
-  const onStep = crashAt ? (step: string) => void (step === crashAt && process.kill(process.pid, 'SIGKILL')) : undefined;
-  // KG_INIT_FAULT_WRITE=ENOSPC[:name]: a write (of that file) fails half-way.
-  const fault = /^([A-Z]+)(?::(.+))?$/.exec(io.env.KG_INIT_FAULT_WRITE ?? '');
-  const writeFault = fault ? (path: string) => (!fault[2] || path.endsWith(`/${fault[2]}`) ? fault[1]! : null) : undefined;
-  const result = await applyPlan(plan, { signal, onStep, writeFault, replan: async () => (plan = await planNow()) });
+  const result = await applyPlan(plan, {
+    ...deps.apply,
+    signal,
+    keepBackups: keepBackups(io.env),
+    replan: async () => (plan = await planNow()),
+  });
+  // After the commit point a failure is a warning: the configuration was written.
+  for (const w of result.warnings ?? []) io.stderr.write(`${err.yellow('kg-init: warning:')} ${w}\n`);
   if (result.changed) {
     const problem = await recordInstall(memoryFor(plan.dir, report, plan, { now, version: VERSION }), io.env);
     if (problem) io.stderr.write(`${err.yellow('kg-init:')} ${problem}\n`);
@@ -124,6 +127,16 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   else io.stdout.write(summary(plan, result, { io, style: out, dryRun: false, change }));
   void err;
   return EXIT.ok;
+}
+
+/** KG_INIT_KEEP_BACKUPS: how many backup folders .kg-init/backups keeps (default 10). */
+function keepBackups(env: NodeJS.ProcessEnv): number {
+  const v = env.KG_INIT_KEEP_BACKUPS;
+  if (v === undefined || v === '') return DEFAULT_KEEP_BACKUPS;
+  if (!/^\d{1,6}$/.test(v) || Number(v) < 1) {
+    throw new KgInitError(`KG_INIT_KEEP_BACKUPS=${JSON.stringify(v)} is not a number of backups to keep`, EXIT.usage, 'Give a whole number of 1 or more, e.g. KG_INIT_KEEP_BACKUPS=10.');
+  }
+  return Number(v);
 }
 
 const NO_CHANGE: ChangeSummary = { gpuChanged: false, modeChanged: false, lines: [] };
@@ -150,6 +163,8 @@ function json(plan: Plan, result: ApplyResult, { dryRun, refused, change }: RunK
       refused,
       nextCommand: plan.nextCommand,
       change,
+      // Failures after the commit point: the configuration was written, these parts were not.
+      warnings: result.warnings ?? [],
     },
     null,
     2,

@@ -1,7 +1,9 @@
 // Reads what an install directory holds now: the config as text (never
 // sourced), the compose files kg-init may render or remove (and whether it
 // generated them), the platform's own files that decide the next command.
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
+import { readInstallFile } from '../util/install-file.js';
+import { READ_LIMIT, UnsafeFileError } from '../util/safe-fs.js';
 import { join, resolve } from 'node:path';
 import { allOverlayFiles, BASE_COMPOSE_FILE, GHCR_COMPOSE_FILE, OPERATOR_CONF_FILE } from '../catalog.js';
 import { decodeConf } from '../conf/decode.js';
@@ -19,33 +21,27 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function readConf(path: string): Promise<InstallState['conf']> {
+function readConf(dir: string): InstallState['conf'] {
+  const path = join(dir, OPERATOR_CONF_FILE);
   const conf: InstallState['conf'] = { path, exists: false, text: null, problem: null, values: {} };
+  let file;
   try {
-    await lstat(path);
+    // Never through a link but an in-directory one, regular files only, bounded (src/util/install-file.ts).
+    file = readInstallFile(dir, OPERATOR_CONF_FILE, READ_LIMIT.conf);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return conf;
+    if (e instanceof UnsafeFileError) return { ...conf, exists: true, problem: `${e.path} ${e.why}` };
     return { ...conf, exists: true, problem: describeFsError(e, path) };
   }
+  if (file.bytes === null) return conf;
   conf.exists = true;
-  try {
-    // stat follows a symlink: the target is what operator.sh reads.
-    const st = await stat(path);
-    if (st.isDirectory()) return { ...conf, problem: `${path} is a directory, expected a file` };
-    if (!st.isFile()) return { ...conf, problem: `${path} is not a regular file` };
-    const decoded = decodeConf(await readFile(path));
-    if (decoded.problem !== null) return { ...conf, problem: `${path} ${decoded.problem}` };
-    const reading = judgeConf(decoded.text);
-    if (reading.refusal) {
-      // bash would not end up with what kg-init reads or writes: refused, with the line and why.
-      return { ...conf, problem: `${path} line ${reading.refusal.line}: ${reading.refusal.reason}` };
-    }
-    return { ...conf, text: decoded.text, values: reading.values };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ...conf, problem: `${path} is a symlink to a file that does not exist` };
-    return { ...conf, problem: describeFsError(e, path) };
+  const decoded = decodeConf(file.bytes);
+  if (decoded.problem !== null) return { ...conf, problem: `${path} ${decoded.problem}` };
+  const reading = judgeConf(decoded.text);
+  if (reading.refusal) {
+    // bash would not end up with what kg-init reads or writes: refused, with the line and why.
+    return { ...conf, problem: `${path} line ${reading.refusal.line}: ${reading.refusal.reason}` };
   }
+  return { ...conf, text: decoded.text, values: reading.values };
 }
 
 export async function readInstall(dir: string): Promise<InstallState> {
@@ -70,18 +66,18 @@ export async function readInstall(dir: string): Promise<InstallState> {
   };
   if (!dirExists) return state;
 
-  state.conf = await readConf(join(abs, OPERATOR_CONF_FILE));
+  state.conf = readConf(abs);
   for (const file of [GHCR_COMPOSE_FILE, ...allOverlayFiles()]) {
     const path = join(abs, file);
-    let bytes: Buffer;
+    let bytes: Buffer | null;
     try {
-      bytes = await readFile(path);
+      // A symlink, FIFO or device named like a file kg-init writes is refused (exit 1 naming it).
+      bytes = readInstallFile(abs, file, READ_LIMIT.compose).bytes;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') continue;
-      if (code === 'EISDIR') throw new KgInitError(`${path} is a directory, expected a compose file`, 1, 'Move it aside, then run kg-init again.');
+      if (e instanceof KgInitError) throw e;
       throw new KgInitError(`cannot read ${describeFsError(e, path)}`, 1);
     }
+    if (bytes === null) continue;
     const decoded = decodeConf(bytes);
     const text = decoded.text ?? bytes.toString('latin1');
     const gen = decoded.text === null ? null : generatedBy(decoded.text);

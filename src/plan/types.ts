@@ -25,6 +25,12 @@ export interface FileChange {
   action: FileAction;
   before: string | null;
   after: string | null;
+  /**
+   * Mode of the file when kg-init creates it (default 0644; e.g. 0600 for a
+   * secret, 0755 for a script). A file that exists keeps its own owner, group
+   * and mode. Never group- or world-writable.
+   */
+  mode?: number;
 }
 
 export interface Plan {
@@ -55,4 +61,6 @@ export interface ApplyResult {
   files: Array<{ path: string; action: FileAction }>;
   /** Backup copies made, relative to the install directory. */
   backups: string[];
+  /** Failures after the commit point: the configuration was written, this part was not. */
+  warnings?: string[];
 }

@@ -2,8 +2,8 @@
 // paths (e.g. under /proc, where mkdir keeps answering ENOENT): walk down from
 // the deepest existing ancestor and create one level at a time, so every
 // failure is an ordinary error naming the path.
-import { mkdirSync, statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 function missingLevels(path: string, exists: (p: string) => boolean): string[] {
@@ -28,10 +28,14 @@ export function pathExists(p: string): boolean {
   }
 }
 
+/** Folders kg-init creates: 0755 whatever the umask (never group- or world-writable). */
+const DIR_MODE = 0o755;
+
 export function ensureDirSync(path: string): void {
   for (const level of missingLevels(path, pathExists)) {
     try {
-      mkdirSync(level);
+      mkdirSync(level, DIR_MODE);
+      chmodSync(level, DIR_MODE);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
@@ -54,7 +58,8 @@ export async function ensureDir(path: string): Promise<void> {
   }
   for (const level of levels) {
     try {
-      await mkdir(level);
+      await mkdir(level, DIR_MODE);
+      await chmod(level, DIR_MODE);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }

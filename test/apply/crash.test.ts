@@ -9,6 +9,7 @@ import { modeSpec, resolveMode } from '../../src/catalog.js';
 import { readOwned } from '../../src/conf/index.js';
 import { generatedBy } from '../../src/render/index.js';
 import { runCli } from '../helpers/cli.js';
+import { runWithFault } from '../helpers/fault-cli.js';
 import { amdReport, makeReport } from '../helpers/report.js';
 
 let root: string;
@@ -51,7 +52,8 @@ describe('kill -9 during apply', () => {
     expect((await runCli(['--yes', '-C', dir], { env: { KG_INIT_REPORT: amd } })).code).toBe(0);
     const oldConf = readFileSync(join(dir, '.operator.conf'), 'utf8');
 
-    const killed = await runCli(['--yes', '-C', dir], { env: { KG_INIT_REPORT: nvidia, KG_INIT_CRASH_AT: step } });
+    // The kill comes through ApplyOptions.onStep (test/helpers/fault-child.ts), not the environment.
+    const killed = await runWithFault({ killAt: step }, ['--yes', '-C', dir], { KG_INIT_REPORT: nvidia });
     expect(killed.signal).toBe('SIGKILL');
     const mode = agree(dir);
     const committed = STEPS.indexOf(step) >= STEPS.indexOf('wrote:.operator.conf');

@@ -180,17 +180,27 @@ describe('kg-init --yes', () => {
     expect(read(join(dir, j.backups.find((b: string) => b.endsWith('amd-host.yml'))))).toBe(oldOverlay);
   });
 
-  test('a symlinked config is updated at its target and the link is kept', async () => {
+  test('a config symlinked to a file in the install directory is updated at its target and the link is kept; a link out of the directory is refused', async () => {
     const dir = newDir();
     mkdirSync(dir);
-    const target = join(root, `shared-${n}.conf`);
-    writeFileSync(target, 'FOO=1\n');
-    symlinkSync(target, join(dir, '.operator.conf'));
+    writeFileSync(join(dir, 'operator.conf.local'), 'FOO=1\n');
+    symlinkSync('operator.conf.local', join(dir, '.operator.conf'));
     const r = await kg(['-C', dir], reports.cpu!);
     expect(r.code, r.stderr).toBe(0);
     expect(lstatSync(join(dir, '.operator.conf')).isSymbolicLink()).toBe(true);
-    expect(readlinkSync(join(dir, '.operator.conf'))).toBe(target);
-    expect(read(target)).toMatch(/^FOO=1\nGPU_MODE=cpu\n/);
+    expect(readlinkSync(join(dir, '.operator.conf'))).toBe('operator.conf.local');
+    expect(read(join(dir, 'operator.conf.local'))).toMatch(/^FOO=1\nGPU_MODE=cpu\n/);
+
+    const out = newDir();
+    mkdirSync(out);
+    const target = join(root, `shared-${n}.conf`);
+    writeFileSync(target, 'FOO=1\n');
+    symlinkSync(target, join(out, '.operator.conf'));
+    const refused = await kg(['-C', out], reports.cpu!);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${join(out, '.operator.conf')} is a symbolic link to ${target}`);
+    expect(read(target)).toBe('FOO=1\n');
+    expect(readdirSync(out).sort()).toEqual(['.operator.conf']);
   });
 
   test('a config with $(...) is never executed', async () => {

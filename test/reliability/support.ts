@@ -33,7 +33,7 @@ export interface Child {
 /** Starts the built CLI; the caller may SIGKILL it at any moment. */
 export function startCli(args: string[], env: Record<string, string | undefined> = {}, cwd = REPO): Child {
   const full: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, KG_INIT_CRASH_AT: undefined, ...env })) {
+  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env })) {
     if (v !== undefined) full[k] = v;
   }
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: full, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -6,6 +6,16 @@ if (major < 20) {
   process.stderr.write('kg-init needs Node.js 20 or newer (this is ' + process.version + '). Install a current Node from https://nodejs.org or your package manager, then run it again.\n');
   process.exit(1);
 }
+// A reader that went away (kg-init --yes --dry-run | head -1): the rest of the
+// output has nowhere to go; the run ends quietly with its usual status.
+function quietPipe(stream) {
+  stream.on('error', function (e) {
+    if (e && (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED')) return;
+    throw e;
+  });
+}
+quietPipe(process.stdout);
+quietPipe(process.stderr);
 import('../dist/cli.js').then(function (m) { return m.main(process.argv.slice(2)); }).then(
   function (code) { if (typeof code === 'number') process.exitCode = code; },
   function (err) {

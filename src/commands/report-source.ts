@@ -8,13 +8,16 @@ import { resolve } from 'node:path';
 import type { IO } from '../cli/io.js';
 import { describeFsError, KgInitError } from '../errors.js';
 import type { Report } from '../report.js';
+import { sanitizeDeep } from '../util/sanitize.js';
 
 /** `signal`: aborting kills the probe's tools still running (Ctrl-C), so none is left behind. */
 export async function hostReport(io: IO, signal?: AbortSignal): Promise<Report> {
+  // Host data (GPU names from nvidia-smi or sysfs, a saved report) reaches the
+  // terminal: no escape sequence or control character gets through.
   const file = io.env.KG_INIT_REPORT;
-  if (file) return readReport(resolve(io.cwd, file));
+  if (file) return sanitizeDeep(await readReport(resolve(io.cwd, file)));
   const { openHost } = await import('../host/index.js');
-  return (await import('../assess/report.js')).probeReport(await openHost(io.env), signal ? { signal } : {});
+  return sanitizeDeep(await (await import('../assess/report.js')).probeReport(await openHost(io.env), signal ? { signal } : {}));
 }
 
 async function readReport(path: string): Promise<Report> {

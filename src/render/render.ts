@@ -86,7 +86,11 @@ export function renderFile(file: string, input: RenderInput): string {
     .flatMap((line) => {
       const m = /^(\s*)\{\{(\w+)\}\}\s*$/.exec(line);
       if (m && lists[m[2]!]) return lists[m[2]!]!.map((item) => m[1]! + item);
-      return [line.replace(/\{\{(\w+)\}\}/g, (all, name: string) => scalars[name] ?? all)];
+      const filled = line.replace(/\{\{(\w+)\}\}/g, (all, name: string) => scalars[name] ?? all);
+      // A scalar YAML would read as something else (an IPv6 registry `[::1]:5000/kg` starts a
+      // flow sequence) is double-quoted; the values are checked above, so none holds `"` or `\`.
+      const plain = /^(\s*[\w-]+:\s)([[\]{}&*!|>'"%@`].*)$/.exec(filled);
+      return [plain && filled !== line ? `${plain[1]}"${plain[2]}"` : filled];
     })
     .join('\n');
   if (/\{\{\w+\}\}/.test(body)) throw new Error(`render: unfilled placeholder in ${file}`);

@@ -18,6 +18,7 @@ import { GPU_VENDORS, MODES, STATE_DIR, imageTagFor, type GpuVendor, type Mode }
 import { releaseOfTag } from '../tags.js';
 import type { Gpu, Report } from '../report.js';
 import { gpuIdLabel } from '../present/gpu.js';
+import { sanitizeDeep } from '../util/sanitize.js';
 
 /** Relative to the install directory. */
 export const STATE_FILE = `${STATE_DIR}/state.json`;
@@ -136,7 +137,9 @@ export function stateFileText(m: InstallMemory): string {
 
 export function parseMemory(text: string): InstallMemory | null {
   try {
-    return asInstallMemory(JSON.parse(text));
+    // A planted state.json must not put escape sequences on the terminal.
+    const m = asInstallMemory(JSON.parse(text));
+    return m ? sanitizeDeep(m) : null;
   } catch {
     return null;
   }

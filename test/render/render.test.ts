@@ -135,7 +135,7 @@ describe.skipIf(!hasCompose && !toolsRequired())('real docker-compose config', (
 describe('values YAML would misread', () => {
   test('an IPv6 registry ([::1]:5000/kg) renders an image line the YAML parser reads back', async () => {
     const { parse } = await import('yaml');
-    const { renderFile } = await import('../../src/render/index.js');
+    const { renderFile } = await import('../../src/render/render.js');
     const text = renderFile('docker-compose.ghcr.yml', { mode: 'cpu', registry: '[::1]:5000/kg', apiTag: 'latest', platformTag: 'latest', version: '0.0.0' } as never);
     const doc = parse(text) as { services: Record<string, { image: string }> };
     expect(doc.services.web!.image).toBe('[::1]:5000/kg/kg-web:latest');

@@ -33,6 +33,7 @@ export const FINDING_CODES = [
   'SYSFS_UNAVAILABLE',
   'FOREIGN_FILE_REPLACED',
   'IMAGE_TAG_MISMATCH',
+  'ROOTLESS_NO_GPU_ACCESS',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 
@@ -57,8 +58,15 @@ export type ModeStatus = z.infer<typeof modeStatusSchema>;
 
 export const gpuSchema = z.object({
   vendor: z.enum(GPU_VENDORS),
-  /** Marketing or model name where a source gives one. */
+  /**
+   * The one name kg-init gives this GPU, the same in probe, the wizard and
+   * doctor: from the host's PCI ID database (pci.ids) when it has the device,
+   * else the driver's or tool's marketing name, else vendor, gfx target and
+   * PCI id. Optional only so that reports of older versions still validate.
+   */
   name: z.optional(z.string()),
+  /** Where `name` came from: 'pci.ids', 'driver' (nvidia-smi, the NVIDIA kernel module, amdgpu's product_name, macOS) or 'ids' (made from vendor, gfx target and PCI id). */
+  nameSource: z.optional(z.enum(['pci.ids', 'driver', 'ids'])),
   /** PCI address (0000:03:00.0); absent where there is no PCI bus (WSL2, macOS). */
   pciAddress: z.optional(z.string()),
   vendorId: z.optional(z.string()),
@@ -170,6 +178,10 @@ export const reportSchema = z.object({
     nvidiaRuntime: z.boolean(),
     cdiSpecs: z.array(z.string()),
     desktop: z.boolean(),
+    /** Containers run with the user's own permissions: a rootless Docker daemon (SecurityOptions name=rootless) or Podman. */
+    rootless: z.optional(z.boolean()),
+    /** `docker` is Podman's docker-compatible command. */
+    podman: z.optional(z.boolean()),
   }),
   mac: z.nullable(z.object({ appleSilicon: z.boolean(), chip: z.nullable(z.string()), version: z.nullable(z.string()) })),
   tools: z.array(toolRunSchema),

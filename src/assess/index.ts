@@ -48,6 +48,7 @@ const BLOCKING: ReadonlySet<string> = new Set<FindingCode>([
   'WSL_NO_ROCM',
   'DOCKER_DESKTOP_NO_GPU',
   'RENDER_NODE_MISSING',
+  'ROOTLESS_NO_GPU_ACCESS',
 ]);
 
 function toolLine(t: { command: string; args: string[] }): string {
@@ -151,7 +152,15 @@ function assessNvidia(f: Facts, gpus: Gpu[]): ModeEval {
   if (f.docker.running) {
     const toolkitFix =
       'Install nvidia-container-toolkit (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html), then `sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker`';
-    if (f.docker.nvidiaRuntime || f.docker.cdiSpecs.length > 0) {
+    const rootless = f.docker.rootless === true || f.docker.podman === true;
+    const engine = f.docker.podman ? `Podman${f.docker.rootless ? ' (rootless)' : ''}` : 'rootless Docker';
+    if (rootless && f.docker.cdiSpecs.length === 0) {
+      // A rootless engine cannot use the nvidia runtime's privileged hook: it reaches GPUs through CDI only.
+      const cdiFix = 'Install nvidia-container-toolkit, then generate a CDI spec: `sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/cdi-support.html)';
+      const msg = `${engine} reaches NVIDIA GPUs through CDI only, and there is no NVIDIA CDI spec in /etc/cdi or /var/run/cdi`;
+      ev.findings.push(finding('NVIDIA_TOOLKIT_MISSING', 'error', msg, cdiFix, mode));
+      ev.requirements.push({ label: 'NVIDIA Container Toolkit', state: 'missing', detail: `${engine}: no NVIDIA CDI spec`, fix: cdiFix });
+    } else if (f.docker.nvidiaRuntime || f.docker.cdiSpecs.length > 0) {
       ev.requirements.push({
         label: 'NVIDIA Container Toolkit',
         state: 'met',
@@ -316,7 +325,19 @@ function assessAmd(f: Facts, gpus: Gpu[]): { ev: ModeEval; overlay: AmdOverlay |
     overlay = { groupGids: [...new Set(gids)], rocrVisibleDevices: choice.pinned, hsaOverrideGfxVersion: choice.hsaOverride };
 
     const denied = [kfd, ...renders].filter((d) => d.present && d.userAccess === false);
-    if (denied.length > 0) {
+    const rootless = f.docker.running && (f.docker.rootless === true || f.docker.podman === true);
+    if (denied.length > 0 && rootless) {
+      // The engine runs containers with this user's own permissions: group_add cannot grant what the user lacks.
+      const groups = [...new Set(['render', 'video', ...denied.map((d) => d.group).filter((g): g is string => !!g)])];
+      const fix = `sudo usermod -aG ${groups.join(',')} $USER, then log out and back in (check with \`id\`)`;
+      const engine = f.docker.podman ? `Podman${f.docker.rootless ? ' (rootless)' : ''}` : 'rootless Docker';
+      block(
+        'ROOTLESS_NO_GPU_ACCESS',
+        `${engine} runs containers as ${f.identity.user}, who cannot open ${denied.map((d) => d.path).join(', ')}: the ROCm image cannot reach the GPU`,
+        fix,
+        'Device access for this user',
+      );
+    } else if (denied.length > 0) {
       const groups = [...new Set(denied.map((d) => d.group ?? (d.gid !== undefined ? String(d.gid) : 'render')))];
       const fix = `sudo usermod -aG ${groups.join(',')} $USER  (then log out and back in)`;
       ev.findings.push(
@@ -348,8 +369,15 @@ function assessAmd(f: Facts, gpus: Gpu[]): { ev: ModeEval; overlay: AmdOverlay |
   dockerRequirement(f, mode, ev);
   const c = choice.chosen;
   const g = c ? gpus.find((x) => x.vendor === 'amd' && x.kfdIndex === c.index) : undefined;
+  // Named as everywhere else, and an integrated GPU is called one (its VRAM is a carve-out of system memory).
+  const label = g?.name ?? c?.gfx ?? 'AMD GPU';
+  const extra = [
+    c && !label.includes(c.gfx) ? c.gfx : null,
+    g?.integrated ? 'integrated' : null,
+    g?.vramBytes ? `${gib(g.vramBytes)}${g.integrated ? ' carved out of system memory' : ''}` : null,
+  ].filter(Boolean);
   ev.summary = c
-    ? `${c.gfx}${g?.vramBytes ? ` (${gib(g.vramBytes)})` : ''} through /dev/kfd with the ROCm ${rocm.version} image`
+    ? `${label}${extra.length ? ` (${extra.join(', ')})` : ''} through /dev/kfd with the ROCm ${rocm.version} image`
     : 'AMD GPU through /dev/kfd';
   return { ev, overlay };
 }

@@ -51,6 +51,8 @@ export function reportFrom(host: Pick<Host, 'source'>, facts: Facts): Report {
       nvidiaRuntime: facts.docker.nvidiaRuntime,
       cdiSpecs: facts.docker.cdiSpecs,
       desktop: facts.docker.desktop,
+      ...(facts.docker.rootless ? { rootless: true } : {}),
+      ...(facts.docker.podman ? { podman: true } : {}),
     },
     mac: facts.mac,
     tools: facts.tools,

@@ -103,12 +103,14 @@ export function formatReport(r: Report, s: Style, width = 80): string {
   if (r.mac) L.push(`  Mac       ${r.mac.chip ?? '?'}${r.mac.version ? ` · macOS ${r.mac.version}` : ''}`);
   L.push('');
   const d = r.docker;
+  // Where the user looks first: a missing NVIDIA Container Toolkit is said here too, not only under the nvidia mode.
+  const toolkit = r.findings.some((f) => f.code === 'NVIDIA_TOOLKIT_MISSING') ? ' · NVIDIA Container Toolkit missing' : '';
   const docker = !d.installed
     ? 'not installed'
     : !d.running
       ? `installed${d.version ? ` ${d.version}` : ''}, daemon not answering`
-      : `${d.version ?? '?'} running${d.desktop ? ' (Docker Desktop)' : ''} · runtimes ${d.runtimes.join(', ') || 'none'}`;
-  para(`${s.bold('Docker')}    `, `${docker}${d.cdiSpecs.length ? ` · CDI ${d.cdiSpecs.join(', ')}` : ''}`, 10);
+      : `${d.podman ? 'Podman ' : ''}${d.version ?? '?'} running${d.desktop ? ' (Docker Desktop)' : ''}${d.rootless ? ' (rootless)' : ''} · runtimes ${d.runtimes.join(', ') || 'none'}`;
+  para(`${s.bold('Docker')}    `, `${docker}${d.cdiSpecs.length ? ` · CDI ${d.cdiSpecs.join(', ')}` : ''}${toolkit}`, 10);
   L.push('');
   L.push(s.bold('Modes'));
   const shownUnderModes = new Set<string>();

@@ -422,7 +422,7 @@ export const CHECKS: readonly CheckSpec[] = [
         ];
       }
       if (c.mode === 'nvidia') {
-        if (c.report.nvidia.smi === 'ok') return { ok: `NVIDIA driver ${c.report.nvidia.driverVersion ?? ''}`.trim() };
+        if (c.report.nvidia.smi === 'ok') return { ok: `NVIDIA driver ${c.report.nvidia.driverVersion ?? ''} drives ${gpus.map(gpuLabel).join(', ')}`.replace(/ +/g, ' ') };
         const nv = c.report.nvidia;
         const loaded = nv.driverVersion ?? (gpus.some((g) => g.driver === 'nvidia') ? 'nvidia' : undefined);
         if (nv.smi === 'timeout' && loaded) {

@@ -8,10 +8,11 @@
 // as child processes, concurrently with the reads. (The cost: a sysfs read
 // that blocks in a broken driver would block the event loop too; through the
 // thread pool it would hang the probe just the same, as reads have no bound.)
-import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import os from 'node:os';
 import type { Host, Identity, NodeInfo, RunOptions, RunResult } from './types.js';
 import { spawnBounded } from './spawn.js';
+import { IdSectionScanner } from './ids.js';
 
 export function nodeInfoOf(st: import('node:fs').Stats): NodeInfo {
   const type = st.isCharacterDevice()
@@ -55,6 +56,31 @@ export class LiveHost implements Host {
     } catch {
       return null;
     }
+  }
+
+  async readIdSections(path: string, keys: string[]): Promise<string | null> {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return null;
+    }
+    // Scanned in chunks, stopping once past the last id asked for (the file is sorted).
+    const scan = new IdSectionScanner(keys);
+    const buf = Buffer.allocUnsafe(1 << 16);
+    const decoder = new TextDecoder('utf-8');
+    try {
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, null);
+        if (n === 0) break;
+        if (!scan.push(decoder.decode(buf.subarray(0, n), { stream: true }))) break;
+      }
+    } catch {
+      return null;
+    } finally {
+      closeSync(fd);
+    }
+    return scan.finish();
   }
 
   async list(path: string): Promise<string[] | null> {

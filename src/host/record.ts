@@ -31,6 +31,13 @@ export class RecordingHost implements Host {
     this.texts.set(hostPath(p), v);
     return v;
   }
+  async readIdSections(p: string, keys: string[]) {
+    const v = await this.inner.readIdSections(p, keys);
+    // Only the excerpt is recorded: a valid file of the same format, replayed as it is.
+    const had = this.texts.get(hostPath(p));
+    this.texts.set(hostPath(p), v === null ? (had ?? null) : `${had ?? ''}${v}`);
+    return v;
+  }
   async list(p: string) {
     const v = await this.inner.list(p);
     this.lists.set(hostPath(p), v);

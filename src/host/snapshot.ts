@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { HostFile, ParsedHostFile } from './host-file-schema.js';
 import type { Host, Identity, NodeInfo, RunOptions, RunResult } from './types.js';
 import { spawnBounded } from './spawn.js';
+import { idSections } from './ids.js';
 import { nodeInfoOf } from './live.js';
 
 export type { HostFile };
@@ -145,6 +146,11 @@ export class SnapshotHost implements Host {
 
   async readText(p: string): Promise<string | null> {
     return this.withPath(p, async (real) => readFileSync(real, 'utf8'));
+  }
+
+  async readIdSections(p: string, keys: string[]): Promise<string | null> {
+    const text = await this.readText(p);
+    return text === null ? null : idSections(text, keys);
   }
 
   async list(p: string): Promise<string[] | null> {

@@ -62,6 +62,13 @@ export interface Host {
 
   /** Reads a host path as UTF-8 text; null when absent or unreadable. */
   readText(path: string): Promise<string | null>;
+  /**
+   * The sections of an ID database in the pci.ids format whose top-level id is
+   * in `keys` (lower-case hex), as text of the same format ('' when none
+   * matches); null when the file is absent or unreadable. The file is large:
+   * only those sections are read into memory and recorded in snapshots.
+   */
+  readIdSections(path: string, keys: string[]): Promise<string | null>;
   /** Lists a host directory; null when absent or unreadable. */
   list(path: string): Promise<string[] | null>;
   /** The target of a symlink at a host path (as written, relative or absolute); null if none. */

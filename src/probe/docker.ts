@@ -8,6 +8,8 @@ export interface DockerInfo {
   clientVersion: string | null;
   runtimes: string[];
   desktop: boolean;
+  rootless: boolean;
+  podman: boolean;
 }
 
 export function parseDockerInfo(stdout: string, exitCode: number | null): DockerInfo {
@@ -19,6 +21,25 @@ export function parseDockerInfo(stdout: string, exitCode: number | null): Docker
     json = null;
   }
   const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+  // Podman's docker command answers `docker info` with Podman's own shape:
+  // {"host": {"security": {"rootless": …}, "ociRuntime": {"name": …}}, "version": {"Version": …}}.
+  const podmanHost = json?.host && typeof json.host === 'object' ? (json.host as Record<string, unknown>) : null;
+  const podmanVersion = json?.version && typeof json.version === 'object' ? str((json.version as Record<string, unknown>).Version) : null;
+  if (podmanHost && podmanVersion) {
+    const security = (podmanHost.security ?? {}) as Record<string, unknown>;
+    const oci = (podmanHost.ociRuntime ?? {}) as Record<string, unknown>;
+    const ok = exitCode === 0;
+    return {
+      running: ok,
+      version: podmanVersion,
+      clientVersion: podmanVersion,
+      runtimes: ok && str(oci.name) ? [str(oci.name)!] : [],
+      desktop: false,
+      rootless: security.rootless === true,
+      podman: true,
+    };
+  }
+  const securityOptions = Array.isArray(json?.SecurityOptions) ? (json!.SecurityOptions as unknown[]).map(String) : [];
   const serverErrors = Array.isArray(json?.ServerErrors) ? (json!.ServerErrors as unknown[]).map(String) : [];
   const version = str(json?.ServerVersion);
   const clientInfo = json?.ClientInfo as Record<string, unknown> | undefined;
@@ -32,6 +53,8 @@ export function parseDockerInfo(stdout: string, exitCode: number | null): Docker
     clientVersion: str(clientInfo?.Version),
     runtimes: running ? runtimes : [],
     desktop: /Docker Desktop/i.test(os) || /desktop-linux/i.test(str(json?.Name) ?? ''),
+    rootless: securityOptions.some((o) => /(^|,)name=rootless(,|$)/.test(o)),
+    podman: false,
   };
 }
 

@@ -17,6 +17,18 @@ export interface PciDevice {
   hasVramVendor?: boolean;
   hasBoardInfo?: boolean;
   bootVga?: boolean;
+  /** amdgpu's product_name (from the board's FRU EEPROM; server boards mostly). */
+  productName?: string;
+}
+
+/** Names from the host's PCI ID database, for the vendors of the GPUs found. */
+export interface PciIdNames {
+  /** The pci.ids file read, or null when the host has none. */
+  path: string | null;
+  /** "10de" → "NVIDIA Corporation". */
+  vendors: Record<string, string>;
+  /** "10de:2684" → "AD102 [GeForce RTX 4090]". */
+  devices: Record<string, string>;
 }
 
 export interface KfdNode {
@@ -72,6 +84,8 @@ export interface Facts {
   /** False when /sys/bus/pci/devices could not be listed (a container without /sys). */
   pciReadable: boolean;
   pci: PciDevice[];
+  /** Absent in facts made by hand (tests): then no GPU is named from pci.ids. */
+  pciIds?: PciIdNames;
   kfd: { topology: boolean; nodes: KfdNode[] };
   /** AMD GPU driver packages seen in the WSL driver store (no PCI bus there). */
   wslAmdDriver: boolean;
@@ -98,6 +112,10 @@ export interface Facts {
     nvidiaRuntime: boolean;
     cdiSpecs: string[];
     desktop: boolean;
+    /** A rootless daemon (SecurityOptions name=rootless) or rootless Podman: containers get only the user's own device access. */
+    rootless?: boolean;
+    /** `docker` answers as Podman (its docker-compatible command). */
+    podman?: boolean;
     timedOut: boolean;
   };
   mac: { appleSilicon: boolean; chip: string | null; version: string | null } | null;

@@ -15,7 +15,8 @@ import { platformCheck, readPlatform } from './checks/platform.js';
 import { gpusCheck } from './checks/gpus.js';
 import { kfdCheck } from './checks/kfd.js';
 import { rocmCheck } from './checks/rocm.js';
-import { nvidiaCheck } from './checks/nvidia.js';
+import { nvidiaCheck, readNvidia } from './checks/nvidia.js';
+import { readPciIds } from './names.js';
 import { dockerCheck } from './checks/docker.js';
 import { macCheck } from './checks/mac.js';
 
@@ -71,6 +72,11 @@ function context(host: Host, runner: Runner): ProbeContext {
     pci: once(() => (linux ? readPci(host) : Promise.resolve({ readable: false, devices: [] }))),
     kfd: once(() => (linux ? readKfd(host) : Promise.resolve({ topology: false, nodes: [] }))),
     devices: once(() => (linux ? readDevNodes(host) : Promise.resolve({ kfd: { path: '/dev/kfd', present: false }, render: [] }))),
+    pciIds: once(async () => {
+      const [pci, kfd] = await Promise.all([ctx.pci(), ctx.kfd()]);
+      return readPciIds(host, [...pci.devices.map((d) => d.vendorId), ...(kfd.nodes.length ? ['0x1002'] : [])]);
+    }),
+    nvidia: once(() => readNvidia(ctx)),
     dockerInfo: () => dockerInfo,
   };
   return ctx;
@@ -90,7 +96,7 @@ export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Facts>
     emit({ id: c.id, label: c.label, state: j.state, detail: j.detail });
     return v;
   };
-  const [plat, gpus, kfd, rocm, nvidia, docker, mac] = (await Promise.all(CHECKS.map((c) => runCheck<unknown>(c as Check<unknown>)))) as unknown as Results<typeof CHECKS>;
+  const [plat, gpus, kfd, rocm, nvidia, dockerc, mac] = (await Promise.all(CHECKS.map((c) => runCheck<unknown>(c as Check<unknown>)))) as unknown as Results<typeof CHECKS>;
 
   // Plain code-unit order: localeCompare would start ICU's collator, a cost of its own at start-up.
   const line = (t: { command: string; args: readonly string[] }) => `${t.command} ${t.args.join(' ')}`;
@@ -105,12 +111,13 @@ export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Facts>
     wsl: plat.wsl,
     pciReadable: gpus.pci.readable,
     pci: gpus.pci.devices,
+    pciIds: gpus.pciIds,
     kfd: gpus.kfd,
     wslAmdDriver: gpus.wslAmdDriver,
     devices: kfd.devices,
     rocm,
     nvidia: nvidiaFacts,
-    docker,
+    docker: dockerc.docker,
     mac,
     tools,
     durationMs: performance.now() - started,

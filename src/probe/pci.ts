@@ -68,12 +68,15 @@ export async function readPci(host: Host): Promise<{ readable: boolean; devices:
       };
       if (boot !== null) d.bootVga = boot.trim() === '1';
       if (vendor === 'amd') {
-        const [vram, gtt, vv, bi] = await Promise.all([
+        const [vram, gtt, vv, bi, pn] = await Promise.all([
           host.readText(`${dir}/mem_info_vram_total`),
           host.readText(`${dir}/mem_info_gtt_total`),
           host.readText(`${dir}/mem_info_vram_vendor`),
           host.readText(`${dir}/board_info`),
+          host.readText(`${dir}/product_name`),
         ]);
+        const product = pn?.trim();
+        if (product && /^[\x20-\x7e]{1,100}$/.test(product)) d.productName = product;
         const v = parseBytes(vram);
         const g = parseBytes(gtt);
         if (v !== undefined) d.vramBytes = v;
@@ -88,11 +91,29 @@ export async function readPci(host: Host): Promise<{ readable: boolean; devices:
 }
 
 /**
- * Integrated vs discrete for an AMD device: discrete boards expose
- * mem_info_vram_vendor or board_info; otherwise an APU's VRAM is a small
- * carve-out against a large GTT. Undefined when nothing tells.
+ * gfx targets that exist only as APUs (integrated GPUs), from the dGPU/APU
+ * column of LLVM's AMDGPU processor table (llvm/docs/AMDGPUUsage.rst):
+ * Raven, Renoir, Van Gogh, Rembrandt, Raphael, Mendocino, Phoenix, and the
+ * RDNA 3.5 Strix Point / Strix Halo / Krackan parts. gfx942 is not here: it
+ * is both the MI300X (discrete) and the MI300A (APU).
  */
-export function amdIntegrated(d: PciDevice): boolean | undefined {
+export const APU_ONLY_GFX: ReadonlySet<string> = new Set([
+  'gfx801', 'gfx810', 'gfx902', 'gfx909', 'gfx90c',
+  'gfx1013', 'gfx1033', 'gfx1035', 'gfx1036', 'gfx1037',
+  'gfx1103', 'gfx1150', 'gfx1151', 'gfx1152', 'gfx1153',
+]);
+
+/**
+ * Integrated vs discrete for an AMD device, by evidence other than VRAM size
+ * first (an APU's carve-out can be 96 GiB):
+ *   1. a gfx target that only exists as an APU → integrated;
+ *   2. amdgpu's mem_info_vram_vendor or board_info, which it exposes only for
+ *      discrete boards (an APU has no VRAM chips of its own) → discrete;
+ *   3. otherwise a VRAM carve-out small against GTT (or ≤ 2 GiB) → integrated.
+ * Undefined when nothing tells.
+ */
+export function amdIntegrated(d: PciDevice, gfx?: string): boolean | undefined {
+  if (gfx !== undefined && APU_ONLY_GFX.has(gfx)) return true;
   if (d.hasVramVendor || d.hasBoardInfo) return false;
   if (d.vramBytes === undefined) return undefined;
   if (d.gttBytes !== undefined && d.vramBytes * 4 <= d.gttBytes) return true;

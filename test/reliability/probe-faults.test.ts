@@ -116,6 +116,7 @@ function faulty(inner: Host, fault: (op: 'readText' | 'list' | 'readLink' | 'sta
     kernelRelease: inner.kernelRelease,
     identity: inner.identity,
     readText: wrap('readText', (p) => inner.readText(p)),
+    readIdSections: wrap('readText', (p: string, keys: string[]) => inner.readIdSections(p, keys)),
     list: wrap('list', (p) => inner.list(p)),
     readLink: wrap('readLink', (p) => inner.readLink(p)),
     stat: wrap('stat', (p) => inner.stat(p)),

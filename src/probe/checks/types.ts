@@ -3,7 +3,7 @@
 // (../index.ts) starts them all at once and assembles the Facts; it decides
 // nothing about modes (that is src/assess).
 import type { Host, RunResult } from '../../host/types.js';
-import type { Facts, KfdNode, PciDevice } from '../facts.js';
+import type { Facts, KfdNode, PciDevice, PciIdNames } from '../facts.js';
 
 export type CheckState = 'running' | 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -44,6 +44,10 @@ export interface ProbeContext {
   pci(): Promise<PciScan>;
   kfd(): Promise<KfdScan>;
   devices(): Promise<Facts['devices']>;
+  /** pci.ids names for the vendors of the GPUs found (read after the PCI scan). */
+  pciIds(): Promise<PciIdNames>;
+  /** The NVIDIA driver's facts (the nvidia check's, shared for naming GPUs). */
+  nvidia(): Promise<Facts['nvidia'] & { skipped: boolean }>;
   /** `docker info`, started before anything else: it is the slowest source. */
   dockerInfo(): Promise<RunResult>;
 }

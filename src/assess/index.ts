@@ -445,7 +445,7 @@ export function assess(f: Facts, gpus: Gpu[]): Assessment {
   }
   const intel = gpus.filter((g) => g.vendor === 'intel');
   if (intel.length > 0) {
-    host.push(finding('INTEL_GPU_UNSUPPORTED', 'info', `an Intel GPU is present (${intel.map((g) => g.deviceId ?? '').join(', ')}); no kg-api image uses it`, 'Nothing to do: embeddings run on the CPU (or add an NVIDIA/AMD GPU).'));
+    host.push(finding('INTEL_GPU_UNSUPPORTED', 'info', `an Intel GPU is present (${intel.map((g) => g.name ?? g.deviceId ?? '').join(', ')}); no kg-api image uses it`, 'Nothing to do: embeddings run on the CPU (or add an NVIDIA/AMD GPU).'));
   }
   for (const t of f.tools) if (t.status === 'timeout') host.push(timeoutFinding(t));
   if (f.docker.running === false) {

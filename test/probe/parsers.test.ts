@@ -173,7 +173,7 @@ describe('NVIDIA', () => {
 describe('Docker', () => {
   it('reads a running daemon with its runtimes', () => {
     const json = '{"ServerVersion":"28.3.2","Name":"box","Runtimes":{"nvidia":{"path":"nvidia-container-runtime"},"runc":{"path":"runc"}},"OperatingSystem":"Ubuntu 24.04.2 LTS"}';
-    expect(parseDockerInfo(json, 0)).toEqual({ running: true, version: '28.3.2', clientVersion: null, runtimes: ['nvidia', 'runc'], desktop: false });
+    expect(parseDockerInfo(json, 0)).toEqual({ running: true, version: '28.3.2', clientVersion: null, runtimes: ['nvidia', 'runc'], desktop: false, rootless: false, podman: false });
   });
 
   it('reads a stopped daemon (exit 1, empty server fields) as not running', () => {

@@ -43,6 +43,8 @@ export function gpuLabel(g: GpuLike): string {
 /** The label with the PCI id first, to tell a swapped card of the same name: "AMD Radeon RX 7900 XTX (1002:744c, gfx1100)". */
 export function gpuIdLabel(g: GpuLike): string {
   const name = g.name ? gpuName(g) : `${VENDOR_NAME[g.vendor]} GPU`;
-  const extra = [pciId(g), g.gfxTarget && !name.includes(g.gfxTarget) ? g.gfxTarget : undefined].filter(Boolean);
+  const id = pciId(g);
+  // A name made from the ids ("AMD gfx1100 [1002:744c]") already carries them.
+  const extra = [id && !name.includes(id) ? id : undefined, g.gfxTarget && !name.includes(g.gfxTarget) ? g.gfxTarget : undefined].filter(Boolean);
   return extra.length ? `${name} (${extra.join(', ')})` : name;
 }

@@ -68,7 +68,7 @@ describe('NVIDIA → AMD', () => {
     expect(changed?.message).toContain('nvidia');
     expect(changed?.message).toContain('amd-host');
     expect(r.change.gpuChanged).toBe(true);
-    expect(r.change.lines[0]).toMatch(/^GPU: NVIDIA .*\(10de:[0-9a-f]{4}\) → AMD .*\(1002:744c, gfx1100\) \+ AMD .*\(1002:13c0, gfx1036\)$/);
+    expect(r.change.lines[0]).toMatch(/^GPU: NVIDIA .*\(10de:[0-9a-f]{4}\) → AMD .*(\(1002:744c, gfx1100\)|gfx1100 \[1002:744c\]) \+ AMD .*(\(1002:13c0, gfx1036\)|gfx1036 \[1002:13c0\])$/);
     expect(r.change.lines[1]).toBe('mode: nvidia (kg-api:0.13.1) → recommended amd-host (kg-api:0.13.1-rocm72-host)');
 
     // Files.
@@ -112,7 +112,7 @@ describe('AMD → CPU', () => {
     expect(text.code, text.stderr).toBe(0);
     // The switch is done by this run: it is not listed as something to follow up.
     expect(text.stdout).not.toContain('kg-init switches it');
-    expect(text.stdout).toMatch(/GPU: AMD .*\(1002:744c, gfx1100\).* → no GPU/);
+    expect(text.stdout).toMatch(/GPU: AMD .*(\(1002:744c, gfx1100\)|gfx1100 \[1002:744c\]).* → no GPU/);
     expect(text.stdout).toContain('mode: amd-host (kg-api:rocm72-host) → recommended cpu (kg-api:latest)');
     expect(text.stdout).toMatch(/removed\s+docker-compose\.gpu-amd-host\.yml/);
     expect(confValue(dir, 'GPU_MODE')).toBe('cpu');
@@ -130,7 +130,7 @@ describe('AMD → CPU', () => {
     const r = await configure(dir, POLARIS);
     expect(r.mode).toBe('cpu');
     expect(r.findings.map((f) => f.code)).toContain('GPU_CHANGED');
-    expect(r.change.lines[0]).toMatch(/^GPU: AMD .*\(1002:744c, gfx1100\).* → AMD .*\(1002:[0-9a-f]{4}\)$/);
+    expect(r.change.lines[0]).toMatch(/^GPU: AMD .*(\(1002:744c, gfx1100\)|gfx1100 \[1002:744c\]).* → AMD .*(\(1002:[0-9a-f]{4}\)|\[1002:[0-9a-f]{4}\]( \(gfx[0-9a-f]+\))?)$/);
     expect(r.files).toContainEqual({ path: 'docker-compose.gpu-amd-host.yml', action: 'remove' });
   });
 

@@ -15,7 +15,7 @@ async function seen(host: string) {
   const events: CheckEvent[] = [];
   const report = await probeReport(await openSnapshot(path.join(HOSTS, host)), { onCheck: (e) => events.push(e) });
   const docker = events.find((e) => e.id === 'docker' && e.state !== 'running')!;
-  const line = formatReport(report, makeStyle(false)).split('\n').find((l) => l.startsWith('Docker'))!;
+  const line = formatReport(report, makeStyle(false), 10_000).split('\n').find((l) => l.startsWith('Docker'))!;
   return { report, docker, line };
 }
 

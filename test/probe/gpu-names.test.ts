@@ -29,7 +29,7 @@ describe('the same GPU name in probe, the wizard and doctor', () => {
   it.each(hosts)('%s', async (_name, dir) => {
     const events: CheckEvent[] = [];
     const report = await probeReport(await openSnapshot(dir), { onCheck: (e) => events.push(e) });
-    const probeText = formatReport(report, plain);
+    const probeText = formatReport(report, plain, 10_000);
     const wizardLines = events.filter((e) => e.state !== 'running').map((e) => e.detail ?? '');
     for (const g of report.gpus) {
       expect(g.name, `${g.vendor} ${g.pciAddress ?? ''} has a name`).toBeTruthy();
@@ -39,7 +39,8 @@ describe('the same GPU name in probe, the wizard and doctor', () => {
       if (g.pciAddress || g.vendor === 'nvidia') expect(wizardLines.join('\n'), 'wizard probe screen').toContain(g.name!);
       // doctor on an install of that vendor's mode.
       const install = g.vendor === 'amd' ? healthyAmd() : healthyNvidia();
-      const doctorText = renderText(diagnose(install, report), plain);
+      // doctor --verbose lists every check, the passed ones with the GPU they found.
+      const doctorText = renderText(diagnose(install, report), plain, { verbose: true, width: 10_000 });
       expect(doctorText, 'doctor').toContain(g.name!);
     }
   });

@@ -7,7 +7,8 @@
 //      amdgpu's product_name, macOS's chip);
 //   3. vendor, gfx target and PCI id, as lspci -nn writes ids: "AMD gfx1100 [1002:744c]".
 import type { Host } from '../host/types.js';
-import type { GpuVendor, PciIdNames } from './facts.js';
+import type { GpuVendor } from '../catalog.js';
+import type { PciIdNames } from './facts.js';
 
 /** Where distributions put pci.ids (hwdata, pciutils' own, and the older path). */
 export const PCI_IDS_PATHS = ['/usr/share/hwdata/pci.ids', '/usr/share/misc/pci.ids', '/usr/share/pci.ids'];

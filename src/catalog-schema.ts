@@ -31,6 +31,7 @@ export const modeSchema = z.object({
   overlay: z.nullable(z.string().check(z.regex(/^docker-compose\.[a-z0-9.-]+\.yml$/))),
   platforms: z.array(z.enum(['linux', 'darwin', 'win32'])).check(z.minLength(1)),
   gpuVendor: z.nullable(z.enum(['nvidia', 'amd'])),
+  localBuild: z.optional(z.object({ context: z.string(), dockerfile: z.string().check(z.regex(/^[A-Za-z0-9_./-]+$/)) })),
 });
 
 export const catalogSchema = z.object({

@@ -51,6 +51,12 @@ export interface ModeSpec {
   platforms: Array<'linux' | 'darwin' | 'win32'>;
   /** GPU vendor the mode drives, if any. */
   gpuVendor: Extract<GpuVendor, 'nvidia' | 'amd'> | null;
+  /**
+   * How a repository clone builds this mode's kg-api image itself
+   * (IMAGE_SOURCE=local), relative to the clone's docker/ folder; absent when
+   * the base file's build (api/Dockerfile) is the mode's image.
+   */
+  localBuild?: { context: string; dockerfile: string };
 }
 
 export interface Catalog {
@@ -105,6 +111,7 @@ export const catalog: Catalog = {
       overlay: 'docker-compose.gpu-amd-host.yml',
       platforms: ['linux'],
       gpuVendor: 'amd',
+      localBuild: { context: '..', dockerfile: 'api/Dockerfile.rocm-host' },
     },
     mac: {
       label: 'macOS (Docker Desktop)',

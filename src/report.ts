@@ -34,6 +34,9 @@ export const FINDING_CODES = [
   'FOREIGN_FILE_REPLACED',
   'IMAGE_TAG_MISMATCH',
   'ROOTLESS_NO_GPU_ACCESS',
+  'PLATFORM_MISSING',
+  'TRACKED_FILES_CHANGED',
+  'ENV_VAR_MISSING',
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 

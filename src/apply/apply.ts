@@ -207,6 +207,8 @@ function backUp(plan: Plan, found: Found): { backups: string[]; backupOf: Map<st
     for (const c of toBackUp) {
       const bytes = found.get(c.path)!.bytes!;
       const dest = join(bdir, c.path);
+      // A file of a subfolder (a clone's docker/) keeps its path in the backup.
+      if (c.path.includes('/')) ensureDirSync(dirname(dest));
       // The very bytes checked above, into a new private file (never through a link).
       const fd = createExclusive(dest, PRIVATE_FILE_MODE);
       try {
@@ -254,6 +256,8 @@ interface Written {
 
 function writeOne(c: FileChange, f: InstallFile, opts: ApplyOptions): void {
   try {
+    // New files of the platform go in its folders (operator/lib/, schema/, config/).
+    if (c.before === null && c.path.includes('/')) ensureDirSync(dirname(f.target));
     atomicWrite(f.target, c.after!, { like: f.stat, mode: (c.mode ?? NEW_FILE_MODE) & 0o7755, fault: opts.writeFault?.(f.target) ?? null });
   } catch (e) {
     throw fsError(e, f.target);

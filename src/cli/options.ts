@@ -35,6 +35,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'release', value: 'VERSION', help: 'Pin a platform release: 0.13.1 gives tags 0.13.1 and 0.13.1-rocm72-host.', commands: ['main'] },
   { name: 'registry', value: 'PREFIX', help: `Image registry and namespace, for mirrors and air-gapped installs. Default: ${DEFAULT_REGISTRY}.`, commands: ['main'] },
   { name: 'image-tag', value: 'TAG', help: 'Use this exact kg-api image tag instead of the one the mode selects.', commands: ['main'] },
+  { name: 'platform-source', value: 'SOURCE', help: "Where a first install gets the platform's files (an http(s) URL or a directory laid out like the platform repository; also KG_INIT_PLATFORM_SOURCE). Default: the repository's raw files at v<release>, else main.", commands: ['main'] },
+  { name: 'image-source', value: 'SOURCE', help: 'ghcr (pull the published images) or local (a clone builds them). Default: keep what .operator.conf says; a new one gets ghcr.', commands: ['main'] },
   { name: 'dry-run', help: 'Print the diff of every file that would change; write nothing.', commands: ['main'] },
   { name: 'force', help: 'Write a mode even when it is blocked on this host (exit 3 otherwise).', commands: ['main'] },
   { name: 'json', help: 'Print machine-readable JSON on stdout instead of the summary.', commands: ALL },
@@ -60,6 +62,8 @@ export interface Args {
   release: string | undefined;
   registry: string;
   imageTag: string | undefined;
+  imageSource: 'ghcr' | 'local' | undefined;
+  platformSource: string | undefined;
   dryRun: boolean;
   force: boolean;
   json: boolean;
@@ -75,7 +79,7 @@ export interface Args {
 export type ValueCheck = (name: string, raw: string) => string;
 
 /** Options whose values ./values.ts checks (a test keeps the two lists equal). */
-export const CHECKED_OPTIONS: ReadonlySet<string> = new Set(['release', 'registry', 'image-tag', 'dir', 'save-snapshot']);
+export const CHECKED_OPTIONS: ReadonlySet<string> = new Set(['release', 'registry', 'image-tag', 'dir', 'save-snapshot', 'platform-source']);
 const CHECKED = CHECKED_OPTIONS;
 
 /**
@@ -129,7 +133,7 @@ function noCheckLoaded(name: string): never {
 export function parseArgsWith(argv: readonly string[], checkValue: ValueCheck = noCheckLoaded): Args {
   const args: Args = {
     command: 'main', help: false, version: false, yes: false, gpu: 'auto', gpuDeprecatedAlias: false,
-    dir: undefined, release: undefined, registry: DEFAULT_REGISTRY, imageTag: undefined,
+    dir: undefined, release: undefined, registry: DEFAULT_REGISTRY, imageTag: undefined, imageSource: undefined, platformSource: undefined,
     dryRun: false, force: false, json: false, plain: false, noColor: false, saveSnapshot: undefined, verbose: false, runtime: false,
   };
   const seen = new Map<string, string>();
@@ -209,6 +213,13 @@ export function parseArgsWith(argv: readonly string[], checkValue: ValueCheck = 
       case 'release': args.release = value; break;
       case 'registry': args.registry = value!; break;
       case 'image-tag': args.imageTag = value; break;
+      case 'platform-source': args.platformSource = value; break;
+      case 'image-source': {
+        const v = value!.toLowerCase();
+        if (v !== 'ghcr' && v !== 'local') throw new UsageError(`invalid --image-source ${JSON.stringify(value)}: expected ghcr or local`);
+        args.imageSource = v;
+        break;
+      }
       case 'dry-run': args.dryRun = true; break;
       case 'force': args.force = true; break;
       case 'json': args.json = true; break;

@@ -32,6 +32,11 @@ const checks: Record<string, (v: string) => string> = {
     return v;
   },
   'save-snapshot': (v) => (v.length >= 1 ? v : fail('expected a directory path')),
+  'platform-source': (v) => {
+    if (v.length < 1) fail('expected a URL or a directory');
+    if (v.includes('\0')) fail('contains a NUL byte');
+    return v;
+  },
 };
 
 /** The value to use for --name, or a UsageError saying what was expected. */

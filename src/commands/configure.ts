@@ -7,8 +7,10 @@ import { styles, type IO } from '../cli/io.js';
 import type { Style } from '../cli/color.js';
 import { modeSpec } from '../catalog.js';
 import { applyPlan, DEFAULT_KEEP_BACKUPS, type ApplyOptions } from '../apply/apply.js';
+import { LAYOUT_LABELS } from '../platform/layout.js';
 import { EXIT, KgInitError } from '../errors.js';
 import { readInstall } from '../install/read.js';
+import { preparePlatform, withPlatform } from '../platform/install.js';
 import { unifiedDiff } from '../plan/diff.js';
 import { makePlan } from '../plan/make.js';
 import type { Answers, ApplyResult, FileAction, Plan } from '../plan/types.js';
@@ -37,6 +39,7 @@ export function answersFromArgs(args: Args): Answers {
     release: args.release,
     registry: args.registry,
     imageTag: args.imageTag,
+    imageSource: args.imageSource,
     force: args.force,
   };
 }
@@ -73,11 +76,22 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
 
   const report = await Promise.race([(deps.report ?? hostReport)(io, signal), aborted(signal)]);
   if (report === 'aborted' || signal.aborted) throw cancelled;
-  const install = await readInstall(dir);
+  const found = await readInstall(dir);
+  // An unusable config is said before anything is fetched (makePlan throws its one-line error).
+  if (found.conf.problem) makePlan(report, answersFromArgs(args), found, { now: new Date(), version: VERSION });
+  // A first install fetches the platform's files; a missing .env is generated. Nothing is written yet.
+  const prepOpts = { source: args.platformSource, env: io.env, cwd: io.cwd, release: args.release, version: VERSION, signal };
+  const prep = await preparePlatform(found, prepOpts);
+  const install = withPlatform(found, prep.files, prep.source);
   const now = new Date();
   // Made again under the lock if another run committed first (runs started together succeed in turn).
-  const planNow = async (current?: InstallState) =>
-    makePlan(report, answersFromArgs(args), current ?? (await readInstall(dir)), { now: new Date(), version: VERSION });
+  // The files fetched or generated above are used again, unless the directory now has them.
+  const planNow = async (current?: InstallState) => {
+    if (current) return makePlan(report, answersFromArgs(args), current, { now: new Date(), version: VERSION });
+    const again = await readInstall(dir);
+    const wanted = prep.files.filter((f) => (f.path === '.env' ? !again.platform.env.exists : again.platform.kind === 'none'));
+    return makePlan(report, answersFromArgs(args), withPlatform(again, wanted, wanted.some((f) => f.path !== '.env') ? prep.source : null), { now: new Date(), version: VERSION });
+  };
   let plan = await planNow(install);
   // What changed since kg-init last configured this directory (old GPU → new GPU).
   const change = install.conf.exists ? describeChange(await readMemory(dir, io.env), report) : NO_CHANGE;
@@ -154,6 +168,8 @@ function json(plan: Plan, result: ApplyResult, { dryRun, refused, change }: RunK
       changed: refused ? false : result.changed,
       mode: plan.mode,
       imageTag: plan.imageTag,
+      layout: plan.layout,
+      ...(plan.platformSource ? { platformSource: plan.platformSource, thenCommands: plan.thenCommands } : {}),
       files: refused ? [] : result.files,
       backups: result.backups,
       findings: plan.findings,
@@ -192,6 +208,7 @@ function summary(plan: Plan, result: ApplyResult, { io, style: s, dryRun, change
   lines.push(s.bold(head));
   lines.push(`  mode     ${plan.mode} (${modeSpec(plan.mode).label}), ${plan.status} on this host`);
   lines.push(`  image    ${plan.registry}/kg-api:${plan.imageTag}`);
+  lines.push(`  platform ${LAYOUT_LABELS[plan.layout]}${plan.platformSource ? `, ${dryRun ? 'would be ' : ''}installed from ${plan.platformSource}` : ''}`);
   for (const action of ['create', 'update', 'remove'] as const) {
     const names = result.files.filter((f) => f.action === action).map((f) => f.path);
     if (names.length) lines.push(`  ${verb[action].padEnd(8)} ${names.join(', ')}`);
@@ -222,9 +239,16 @@ function summary(plan: Plan, result: ApplyResult, { io, style: s, dryRun, change
       if (fix) lines.push(`    ${fix.label === 'fix' ? 'fix: ' : ''}${suggest(fix.text)}`);
     }
   }
-  // One step per line, a command whole on its line (the terminal wraps it).
-  const steps = nextSteps(plan, inDir(plan.nextCommand, plan.dir, io.cwd));
-  lines.push('');
-  for (const [i, st] of steps.entries()) lines.push(`${dryRun && i === 0 ? 'Then' : st.label}: ${st.command ? s.cyan(st.text) : suggest(st.text)}`);
+  if (plan.nextCommand === null) {
+    lines.push('', `${s.red('Nothing here can start the platform yet')}: install it first (see the findings above).`);
+  } else {
+    // One step per line, a command whole on its line (the terminal wraps it).
+    const steps = nextSteps(plan, inDir(plan.nextCommand, plan.dir, io.cwd));
+    lines.push('');
+    for (const [i, st] of steps.entries()) lines.push(`${dryRun && i === 0 ? 'Then' : st.label}: ${st.command ? s.cyan(st.text) : suggest(st.text)}`);
+    if (plan.thenCommands?.length) {
+      lines.push(`${dryRun ? 'After that' : 'Then'}: ${plan.thenCommands.map((c) => s.cyan(c)).join(' (the admin account), then ')} (the AI provider)`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

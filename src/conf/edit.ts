@@ -12,7 +12,7 @@
 // arithmetic, a `return`/`exit` that stops sourcing, and an owned key whose
 // effective top-level value is computed by the shell (`${X:-cpu}`, `$(cmd)`,
 // backticks, `~`), which kg-init will not overwrite.
-import { effectiveLine, parseConf, type ConfDoc, type Touch } from './parse.js';
+import { effectiveLine, parseConf, serializeConf, type ConfDoc, type Touch } from './parse.js';
 import { checkConfValues, OWNED_KEYS, type ConfValues, type OwnedKey } from './values.js';
 
 export class ConfEditError extends Error {}
@@ -185,3 +185,36 @@ export const NEW_CONF_HEADER =
   '# Knowledge Graph platform settings, read by operator.sh.\n' +
   '# kg-init sets GPU_MODE, KG_API_IMAGE_TAG, IMAGE_SOURCE and INITIALIZED_AT;\n' +
   '# it keeps every other line of this file as you wrote it.\n';
+
+/**
+ * Returns the text without a value for `key`, so that the platform's own
+ * default applies (`[ -z "$KEY" ]`): every top-level simple assignment of it is
+ * removed (an earlier one would otherwise become the effective one). When
+ * shell logic may set it after the last simple line, an empty `KEY=` is
+ * appended instead, which the platform reads as unset. Unchanged text when no
+ * line sets it.
+ */
+export function dropConfKey(text: string, key: OwnedKey): string {
+  if (!text.includes(key)) return text;
+  const doc: ConfDoc = parseConf(text);
+  const i = effectiveLine(doc, key);
+  if (i === -1) return text;
+  const last = doc.lines[i]!;
+  if (last.assignment?.key === key && last.assignment.value === '') return text;
+  if (last.assignment?.key !== key || doc.lines.some((l) => l.touches.includes(key))) {
+    if (last.assignment?.key !== key && doc.openAtEnd) {
+      throw new ConfEditError(`cannot clear ${key}: the file ends inside an unfinished quote, heredoc or block`);
+    }
+    if (last.assignment?.key === key) {
+      last.text = `${last.assignment.head}${last.assignment.tail}`;
+      last.assignment = { ...last.assignment, raw: '', value: '', quote: '' };
+      return serializeConf(doc);
+    }
+    const end = doc.lines[doc.lines.length - 1];
+    if (end && end.eol === '') end.eol = doc.eol;
+    doc.lines.push({ text: `${key}=`, eol: doc.eol, assignment: null, touches: [] });
+    return serializeConf(doc);
+  }
+  doc.lines = doc.lines.filter((l) => l.assignment?.key !== key);
+  return serializeConf(doc);
+}

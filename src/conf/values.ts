@@ -15,8 +15,8 @@ export const INITIALIZED_AT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 export const confValueSchemas = {
   GPU_MODE: z.enum(MODES),
   KG_API_IMAGE_TAG: z.string().check(z.regex(TAG_RE)),
-  // The platform adds the GHCR compose file only when IMAGE_SOURCE=ghcr.
-  IMAGE_SOURCE: z.literal('ghcr'),
+  // The platform adds the GHCR compose file only when IMAGE_SOURCE=ghcr; local builds from a clone.
+  IMAGE_SOURCE: z.enum(['ghcr', 'local']),
   INITIALIZED_AT: z.string().check(z.regex(INITIALIZED_AT_RE)),
 } as const satisfies Record<OwnedKey, z.ZodMiniType<string>>;
 

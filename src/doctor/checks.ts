@@ -3,8 +3,10 @@
 // each passed, failed with problems, or skipped with a reason. Every problem
 // names its severity and the exact command that fixes it. The checks are data
 // (CHECKS below), run in order; the command only prints the result.
-import { DEFAULT_REGISTRY, GHCR_COMPOSE_FILE, OPERATOR_CONF_FILE, catalog, imageTagFor, modeOfOverlay, modeSpec, resolveMode, type Mode } from '../catalog.js';
+import { BASE_COMPOSE_FILE, DEFAULT_REGISTRY, GHCR_COMPOSE_FILE, OPERATOR_CONF_FILE, catalog, imageTagFor, modeOfOverlay, modeSpec, resolveMode, type Mode } from '../catalog.js';
 import type { InstallState } from '../install/types.js';
+import { composeFilesFor, composePath, ENV_FILE, LAYOUT_LABELS, type LayoutKind } from '../platform/layout.js';
+import { missingVars } from '../platform/env.js';
 import type { DevNode, Finding, Gpu, Report } from '../report.js';
 import { parseImageTag, releaseOfTag, tagFitsMode } from '../tags.js';
 import { apiImage, deviceHostPaths, envValue, groupAdds, numericGids, parseCompose, reservesNvidia, type ParsedYaml } from './compose.js';
@@ -38,6 +40,8 @@ export interface CheckOutcome {
 
 export interface DoctorResult {
   dir: string;
+  /** How the platform is laid out in dir (standalone, repository clone, none). */
+  layout: LayoutKind;
   /** No error-severity problem (warnings and infos allowed). */
   healthy: boolean;
   /** The configured mode (an alias resolved), null when GPU_MODE is missing or invalid. */
@@ -63,8 +67,10 @@ interface Ctx {
   mode: Mode | null;
   /** KG_API_IMAGE_TAG as written, null when absent. */
   confTag: string | null;
-  /** The tag in effect: KG_API_IMAGE_TAG, else what the platform derives from GPU_MODE. */
+  /** The tag in effect: KG_API_IMAGE_TAG, else what the platform derives from GPU_MODE (latest without image-tag.sh). */
   tag: string | null;
+  /** IMAGE_SOURCE as the platform resolves it (ghcr unless set otherwise or DEV_MODE=true). */
+  imageSource: string;
   ghcr: ParsedYaml | null;
   /** The configured mode's overlay, parsed, when present. */
   overlay: ParsedYaml | null;
@@ -116,6 +122,52 @@ const doc = (p: ParsedYaml | null): Record<string, unknown> => (p && p.ok ? p.do
 // ---------------------------------------------------------------- checks
 
 export const CHECKS: readonly CheckSpec[] = [
+  {
+    id: 'platform',
+    title: 'the platform is installed here',
+    run(c) {
+      const p = c.install.platform;
+      const dir = shellQuote(c.dirArg);
+      if (p.kind === 'none') {
+        return [problem(this.id, 'error',
+          `no Knowledge Graph platform in ${c.install.dir} (no operator.sh, no docker-compose.yml, no docker/): nothing here can start it (PLATFORM_MISSING)`,
+          `kg-init --yes --dir ${dir}`)];
+      }
+      const base = composePath(p, BASE_COMPOSE_FILE);
+      if (!c.install.baseCompose) {
+        return [problem(this.id, 'error',
+          `${base} is missing: the platform's compose command starts from it, so nothing here can start`,
+          p.kind === 'clone' ? `git -C ${dir} checkout -- ${base}` : `kg-init --yes --dir ${dir}`)];
+      }
+      if (!p.operatorScript) {
+        return [problem(this.id, 'warning',
+          `${LAYOUT_LABELS[p.kind]} without operator.sh: the platform's start, migrations and admin commands are not here`,
+          `kg-init --yes --dir ${dir}`)];
+      }
+      return { ok: LAYOUT_LABELS[p.kind] };
+    },
+  },
+  {
+    id: 'env-file',
+    title: '.env has what the compose files require',
+    run(c) {
+      const p = c.install.platform;
+      if (p.kind === 'none') return { skip: 'no platform here' };
+      const dir = shellQuote(c.dirArg);
+      const fix = p.kind === 'clone' ? `cd ${dir} && ./operator.sh init` : `kg-init --yes --dir ${dir}`;
+      if (!p.env.exists) {
+        return [problem(this.id, 'error', `${ENV_FILE} is missing: operator.sh stops before starting anything, and Compose would start the database without a password`, fix)];
+      }
+      if (p.env.text === null) return [problem(this.id, 'error', `${ENV_FILE} is not readable text`, `mv ${dir}/${ENV_FILE} ${dir}/${ENV_FILE}.broken && ${fix}`)];
+      const missing = missingVars((c.install.requiredVars ?? []).filter((v) => v !== 'KG_API_IMAGE_TAG'), p.env.text);
+      if (missing.length) {
+        return [problem(this.id, 'error',
+          `the compose files require ${missing.join(', ')}, which ${ENV_FILE} does not set: Compose would start ${missing.length > 1 ? 'them' : 'it'} empty (ENV_VAR_MISSING)`,
+          `add ${missing.map((m) => `${m}=<value>`).join(' ')} to ${dir}/${ENV_FILE}`)];
+      }
+      return { ok: `${ENV_FILE} sets the ${(c.install.requiredVars ?? []).length} variables the compose files require` };
+    },
+  },
   {
     id: 'conf-readable',
     title: `${OPERATOR_CONF_FILE} is readable text`,
@@ -178,16 +230,17 @@ export const CHECKS: readonly CheckSpec[] = [
   },
   {
     id: 'conf-image-source',
-    title: 'IMAGE_SOURCE=ghcr',
+    title: 'IMAGE_SOURCE fits the layout',
     run(c) {
       if (!c.confReadable) return { skip: `${OPERATOR_CONF_FILE} is not readable` };
       const v = c.install.conf.values.IMAGE_SOURCE;
-      if (v === 'ghcr') return { ok: 'images are pulled from the registry' };
-      const what = v === undefined ? 'IMAGE_SOURCE is not set' : `IMAGE_SOURCE=${JSON.stringify(v)}`;
+      if (c.imageSource === 'ghcr') return { ok: `${v === undefined ? 'IMAGE_SOURCE not set: ' : ''}images are pulled from the registry` };
+      if (c.imageSource === 'local' && c.install.platform.kind === 'clone') return { ok: 'IMAGE_SOURCE=local: this clone builds its images' };
+      const what = v === undefined ? 'IMAGE_SOURCE is not set and DEV_MODE=true' : `IMAGE_SOURCE=${JSON.stringify(v)}`;
       return [
         problem(this.id, 'error',
           `${what}: the platform adds ${GHCR_COMPOSE_FILE} only with IMAGE_SOURCE=ghcr, so it would try to build kg-api from a source checkout this install does not have`,
-          c.reinit(c.mode ?? c.report.recommendation.mode)),
+          `${c.reinit(c.mode ?? c.report.recommendation.mode)} --image-source ghcr`),
       ];
     },
   },
@@ -197,7 +250,16 @@ export const CHECKS: readonly CheckSpec[] = [
     run(c) {
       if (!c.mode) return { skip: 'no valid GPU_MODE' };
       const need = imageTagFor(c.mode, releaseOfTag(c.confTag ?? undefined));
-      if (c.confTag === null) return { ok: `not set: the platform derives ${imageTagFor(c.mode)} from GPU_MODE=${c.mode}` };
+      if (c.confTag === null) {
+        if (c.install.platform.imageTagHelper || c.tag === imageTagFor(c.mode)) {
+          return { ok: `not set: the platform derives ${c.tag} from GPU_MODE=${c.mode}` };
+        }
+        return [
+          problem(this.id, 'error',
+            `KG_API_IMAGE_TAG is not set and operator/lib/image-tag.sh is missing: the platform falls back to kg-api:latest, the CUDA image, but GPU_MODE=${c.mode} needs ${need}`,
+            c.reinit(c.mode)),
+        ];
+      }
       const fits = tagFitsMode(c.confTag, c.mode);
       if (fits === 'yes') return { ok: `KG_API_IMAGE_TAG=${c.confTag} (${catalog.variants[catalog.modes[c.mode].variant]!.description})` };
       if (fits === 'unknown') {
@@ -224,6 +286,7 @@ export const CHECKS: readonly CheckSpec[] = [
     id: 'compose-ghcr',
     title: `${GHCR_COMPOSE_FILE} is present and valid`,
     run(c) {
+      if (c.imageSource !== 'ghcr') return { skip: 'images are built locally (IMAGE_SOURCE is not ghcr)' };
       if (!c.ghcr) return [problem(this.id, 'error', `${GHCR_COMPOSE_FILE} is missing: the platform has no image to pull for kg-api`, c.reinit(c.mode ?? undefined))];
       if (!c.ghcr.ok) return [problem(this.id, 'error', `${GHCR_COMPOSE_FILE} is not valid YAML: ${c.ghcr.error}`, c.reinit(c.mode ?? undefined))];
       return { ok: GHCR_COMPOSE_FILE };
@@ -233,6 +296,7 @@ export const CHECKS: readonly CheckSpec[] = [
     id: 'compose-api-image',
     title: 'the kg-api image is parametric with the right default',
     run(c) {
+      if (c.imageSource !== 'ghcr') return { skip: 'images are built locally (IMAGE_SOURCE is not ghcr)' };
       if (!c.ghcr?.ok) return { skip: `${GHCR_COMPOSE_FILE} is missing or invalid` };
       const img = apiImage(c.ghcr.doc);
       const fix = c.reinit(c.mode ?? undefined);
@@ -564,7 +628,8 @@ function context(install: InstallState, report: Report, opts: DiagnoseOptions): 
   const rawMode = confReadable ? (install.conf.values.GPU_MODE ?? null) : null;
   const mode = rawMode !== null ? (resolveMode(rawMode)?.mode ?? null) : null;
   const confTag = confReadable ? (install.conf.values.KG_API_IMAGE_TAG?.trim() || null) : null;
-  const tag = confTag ?? (mode ? imageTagFor(mode) : null);
+  const tag = confTag ?? (mode ? (install.platform.imageTagHelper ? imageTagFor(mode) : 'latest') : null);
+  const imageSource = composeFilesFor(install).imageSource;
   const ghcrEntry = install.compose[GHCR_COMPOSE_FILE];
   const ghcr = ghcrEntry ? parseCompose(ghcrEntry.text) : null;
   const overlayFile = mode ? modeSpec(mode).overlay : null;
@@ -575,7 +640,7 @@ function context(install: InstallState, report: Report, opts: DiagnoseOptions): 
   const release = releaseOfTag(confTag ?? undefined) ?? null;
   const dirArg = opts.dirArg ?? install.dir;
   return {
-    install, report, dirArg, confReadable, rawMode, mode, confTag, tag, ghcr, overlay,
+    install, report, dirArg, confReadable, rawMode, mode, confTag, tag, imageSource, ghcr, overlay,
     reinit(m) {
       const parts = ['kg-init', '--yes'];
       if (m) parts.push(`--gpu=${m}`);
@@ -602,6 +667,7 @@ export function diagnose(install: InstallState, report: Report, opts: DiagnoseOp
   const problems = checks.flatMap((c) => c.problems);
   return {
     dir: install.dir,
+    layout: install.platform.kind,
     healthy: !problems.some((p) => p.severity === 'error'),
     mode: ctx.mode,
     imageTag: ctx.tag,

@@ -7,7 +7,8 @@ export type ParsedYaml = { ok: true; doc: Record<string, unknown> } | { ok: fals
 
 export function parseCompose(text: string): ParsedYaml {
   try {
-    const doc: unknown = parse(text);
+    // Compose's own tags (`!reset`, `!override`) read as their plain values, without a warning on stderr.
+    const doc: unknown = parse(text, { logLevel: 'error' });
     if (doc === null || doc === undefined) return { ok: true, doc: {} };
     if (typeof doc !== 'object' || Array.isArray(doc)) return { ok: false, error: 'the top level is not a mapping' };
     return { ok: true, doc: doc as Record<string, unknown> };

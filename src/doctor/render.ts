@@ -6,6 +6,7 @@ import { mark as glyph } from '../present/symbols.js';
 import type { CheckOutcome, DoctorResult, Problem } from './checks.js';
 import { suggest } from '../present/shell.js';
 import { wrap } from '../present/wrap.js';
+import { LAYOUT_LABELS } from '../platform/layout.js';
 
 function mark(s: Style, status: CheckOutcome['status']): string {
   return glyph(status, s);
@@ -32,6 +33,7 @@ export function renderText(r: DoctorResult, s: Style, opts: RenderOptions = {}):
   };
   const head = `${r.dir} · ${r.mode ?? 'no GPU mode'}, kg-api:${r.imageTag ?? '(none)'}`;
   para(`${s.bold('kg-init doctor')} `, 'kg-init doctor '.length, head, 2);
+  para('  ', 2, `platform: ${LAYOUT_LABELS[r.layout]}`);
   const problem = (p: Problem) => {
     para(`${mark(s, p.severity)} `, 2, p.message);
     // The fix is a command: on a row of its own, never broken.
@@ -72,6 +74,7 @@ export function renderJson(r: DoctorResult): string {
   const out = {
     healthy: r.healthy,
     dir: r.dir,
+    layout: r.layout,
     mode: r.mode,
     imageTag: r.imageTag,
     problems: r.problems,

@@ -1,7 +1,7 @@
 // Reads what an install directory holds now: the config as text (never
 // sourced), the compose files kg-init may render or remove (and whether it
 // generated them), the platform's own files that decide the next command.
-import { lstat, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { readInstallFile } from '../util/install-file.js';
 import { READ_LIMIT, UnsafeFileError } from '../util/safe-fs.js';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,72 @@ import { readConf as judgeConf } from '../conf/edit.js';
 import { generatedBy } from '../render/render.js';
 import { describeFsError, KgInitError } from '../errors.js';
 import type { InstallState } from './types.js';
+import { STATE_FILE } from '../state/memory.js';
+import { requiredVars } from '../platform/env.js';
+import { parseConf, effectiveValue } from '../conf/parse.js';
+import {
+  CLONE_COMPOSE_DIR,
+  composeFilesFor,
+  ENV_FILE,
+  IMAGE_TAG_HELPER,
+  layoutKindOf,
+  makeLayout,
+  OPERATOR_SCRIPT,
+  type PlatformLayout,
+  type SelectionValues,
+} from '../platform/layout.js';
+
+const SELECTION_KEYS = ['DEV_MODE', 'ROUTER_MODE', 'TLS_MODE', 'ACME_CHALLENGE', 'COCKPIT_PROXY'] as const;
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The platform's layout in `abs`, decided the way its operator.sh decides it. */
+export async function readLayout(abs: string): Promise<PlatformLayout> {
+  const dockerDir = await isDir(join(abs, CLONE_COMPOSE_DIR));
+  const operatorScript = await exists(join(abs, OPERATOR_SCRIPT));
+  const topBaseCompose = await exists(join(abs, BASE_COMPOSE_FILE));
+  const kind = layoutKindOf({ dockerDir, operatorScript, topBaseCompose });
+  const composeDir = kind === 'clone' ? CLONE_COMPOSE_DIR : '';
+  let composeFiles: string[] = [];
+  try {
+    composeFiles = (await readdir(join(abs, composeDir))).filter((n) => /^docker-compose.*\.ya?ml$/.test(n)).sort();
+  } catch {
+    // unreadable or absent: no compose files
+  }
+  let env: PlatformLayout['env'] = { exists: false, text: null };
+  try {
+    const bytes = await readFile(join(abs, ENV_FILE));
+    env = { exists: true, text: decodeConf(bytes).text };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') env = { exists: true, text: null };
+  }
+  return {
+    kind,
+    composeDir,
+    git: await exists(join(abs, '.git')),
+    operatorScript,
+    imageTagHelper: await exists(join(abs, IMAGE_TAG_HELPER)),
+    composeFiles,
+    env,
+  };
+}
+
+function selectionValues(text: string): SelectionValues {
+  if (!SELECTION_KEYS.some((k) => text.includes(k))) return {};
+  const doc = parseConf(text);
+  const out: SelectionValues = {};
+  for (const key of SELECTION_KEYS) {
+    const v = effectiveValue(doc, key);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -63,12 +129,15 @@ export async function readInstall(dir: string): Promise<InstallState> {
     compose: {},
     operatorScript: false,
     baseCompose: false,
+    platform: makeLayout(),
   };
   if (!dirExists) return state;
 
   state.conf = readConf(abs);
+  if (state.conf.text !== null) state.confExtra = selectionValues(state.conf.text);
+  state.platform = await readLayout(abs);
   for (const file of [GHCR_COMPOSE_FILE, ...allOverlayFiles()]) {
-    const path = join(abs, file);
+    const path = join(abs, state.platform.composeDir, file);
     let bytes: Buffer | null;
     try {
       // A symlink, FIFO or device named like a file kg-init writes is refused (exit 1 naming it).
@@ -83,7 +152,23 @@ export async function readInstall(dir: string): Promise<InstallState> {
     const gen = decoded.text === null ? null : generatedBy(decoded.text);
     state.compose[file] = { text, generated: gen !== null, mode: gen?.mode ?? null };
   }
-  state.operatorScript = await exists(join(abs, 'operator.sh'));
-  state.baseCompose = await exists(join(abs, BASE_COMPOSE_FILE));
+  try {
+    const last = JSON.parse(await readFile(join(abs, STATE_FILE), 'utf8')) as { imageTag?: unknown };
+    if (typeof last.imageTag === 'string') state.lastWrittenTag = last.imageTag;
+  } catch {
+    // no record of an earlier run here
+  }
+  // The ${VAR}s the platform's compose files require (kg-init's own use defaults).
+  const required = new Set<string>();
+  for (const f of composeFilesFor(state).files) {
+    try {
+      for (const v of requiredVars(await readFile(join(abs, f), 'utf8'))) required.add(v);
+    } catch {
+      // absent or unreadable: doctor says so
+    }
+  }
+  state.requiredVars = [...required].sort();
+  state.operatorScript = state.platform.operatorScript;
+  state.baseCompose = state.platform.composeFiles.includes(BASE_COMPOSE_FILE);
   return state;
 }

@@ -142,6 +142,8 @@ function script(a: Lines, b: Lines): Script {
 /** Unified diff (3 lines of context) of a change; '' when nothing changes. */
 export function unifiedDiff(change: FileChange, context = 3): string {
   if (change.before === change.after) return '';
+  // A file shown as one line (the platform's own files, a new .env whose secrets never reach a terminal).
+  if (change.brief !== undefined) return `--- /dev/null\n+++ b/${change.path}\n${change.brief}\n`;
   const a = toLines(change.before);
   const b = toLines(change.after);
   const all = script(a, b);

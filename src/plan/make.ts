@@ -2,6 +2,7 @@
 // a Plan: every file's before and after text, findings and the next command.
 // Pure: no I/O, no clock (opts.now), so the wizard can preview exactly what
 // applyPlan will write and tests can check every case without a disk.
+import { TAG_RE } from '../patterns.js';
 import {
   allOverlayFiles,
   BASE_COMPOSE_FILE,
@@ -12,13 +13,15 @@ import {
   resolveMode,
   type Mode,
 } from '../catalog.js';
-import { ConfEditError, NEW_CONF_HEADER, updateConf } from '../conf/edit.js';
+import { ConfEditError, dropConfKey, NEW_CONF_HEADER, updateConf } from '../conf/edit.js';
 import { timestampOf } from '../conf/values.js';
 import { KgInitError } from '../errors.js';
 import { renderCompose } from '../render/render.js';
 import type { Finding, ModeStatus, Report } from '../report.js';
 import type { Answers, FileChange, Plan } from './types.js';
 import type { InstallState } from '../install/types.js';
+import { composeFilesFor, composePath, ENV_FILE, OPERATOR_SCRIPT } from '../platform/layout.js';
+import { missingVars, requiredVars, SECRETS } from '../platform/env.js';
 import { releaseOfTag, tagFitsMode } from '../tags.js';
 import { memoryFor, stateFileText } from '../state/memory.js';
 
@@ -31,14 +34,66 @@ function addFinding(list: Finding[], f: Finding): void {
   if (!list.some((x) => x.code === f.code && x.message === f.message)) list.push(f);
 }
 
-/** The docker compose command that starts the stack with these files. */
-export function composeCommand(install: Pick<InstallState, 'baseCompose'>, mode: Mode): string {
-  const files = [
-    ...(install.baseCompose ? [BASE_COMPOSE_FILE] : []),
-    GHCR_COMPOSE_FILE,
-    ...(modeSpec(mode).overlay ? [modeSpec(mode).overlay!] : []),
-  ];
-  return `docker compose ${files.map((f) => `-f ${f}`).join(' ')} up -d`;
+/**
+ * The command that starts the platform here once the plan is applied, or null
+ * when nothing here can start it (no base compose file): never a `docker
+ * compose up` of kg-init's files alone, which would start unconfigured
+ * containers.
+ */
+export function startCommand(install: InstallState, mode: Mode, files: FileChange[]): string | null {
+  if (install.platform.operatorScript || files.some((f) => f.path === OPERATOR_SCRIPT && f.after !== null)) return './operator.sh start';
+  const after = new Set(install.platform.composeFiles);
+  for (const f of files) {
+    const name = f.path.split('/').pop()!;
+    if (f.path === composePath(install.platform, name)) {
+      if (f.after === null) after.delete(name);
+      else after.add(name);
+    }
+  }
+  if (!after.has(BASE_COMPOSE_FILE)) return null;
+  const inv = composeFilesFor({
+    dir: install.dir,
+    platform: { ...install.platform, composeFiles: [...after] },
+    conf: { values: { GPU_MODE: mode, IMAGE_SOURCE: 'ghcr' } },
+    confExtra: install.confExtra,
+  });
+  return `docker compose ${inv.files.map((f) => `-f ${f}`).join(' ')} --env-file ${inv.envFile} up -d`;
+}
+
+/** The ${VAR}s the platform's own compose files (those arriving now) require. */
+function requiredVarsOf(install: InstallState): string[] {
+  const out = new Set<string>(install.requiredVars ?? []);
+  for (const f of install.incoming?.files ?? []) if (/^docker-compose.*\.ya?ml$/.test(f.path)) for (const v of requiredVars(f.text)) out.add(v);
+  return [...out];
+}
+
+/**
+ * The KG_API_IMAGE_TAG to write, or null to leave it to the platform (which
+ * derives it from GPU_MODE with operator/lib/image-tag.sh). Written only as an
+ * explicit override: --image-tag, a release pin, a custom tag already there
+ * (one kg-init cannot derive), or an install without image-tag.sh, where the
+ * platform falls back to `latest`. A value equal to the derivation that
+ * kg-init wrote earlier is dropped, so that a later hand edit of GPU_MODE
+ * gets the new mode's image.
+ */
+function ownedTag(install: InstallState, answers: Answers, mode: Mode, release: string | undefined, imageTag: string): string | null {
+  if (answers.imageTag !== undefined || release !== undefined) return imageTag;
+  const current = install.conf.values.KG_API_IMAGE_TAG;
+  // A custom tag (one kg-init cannot derive) stays; a value that is no tag at all does not.
+  if (current && TAG_RE.test(current) && tagFitsMode(current, mode) === 'unknown') return current;
+  if (!install.platform.imageTagHelper) return imageTag;
+  // The derivation's value hand-written by the user stays theirs; kg-init's own earlier write goes.
+  if (current === imageTag && install.lastWrittenTag !== current) return current;
+  return null;
+}
+
+/** IMAGE_SOURCE to write: as asked, else what the config says (absent stays absent), else ghcr for a new config. */
+function imageSourceFor(install: InstallState, answers: Answers): 'ghcr' | 'local' | null {
+  if (answers.imageSource) return answers.imageSource;
+  const current = install.conf.values.IMAGE_SOURCE;
+  if (current === 'ghcr' || current === 'local') return current;
+  if (current !== undefined) return null;
+  return install.conf.exists ? null : 'ghcr';
 }
 
 export function makePlan(
@@ -68,6 +123,17 @@ export function makePlan(
   const release = answers.release ?? (answers.imageTag === undefined ? releaseOfTag(install.conf.values.KG_API_IMAGE_TAG) : undefined);
   const imageTag = answers.imageTag ?? imageTagFor(mode, release);
   const platformTag = release ?? 'latest';
+  const confTag = ownedTag(install, answers, mode, release, imageTag);
+  const imageSource = imageSourceFor(install, answers);
+  // What the platform will do: IMAGE_SOURCE, else its default (local with DEV_MODE=true).
+  const fromRegistry = (imageSource ?? install.conf.values.IMAGE_SOURCE ?? (install.confExtra?.DEV_MODE === 'true' ? 'local' : 'ghcr')) === 'ghcr';
+  if (answers.imageSource === 'local' && install.platform.kind !== 'clone') {
+    throw new KgInitError(
+      `--image-source local builds kg-api from the platform's source, which only a clone of the platform repository has (docker/ beside operator.sh); ${install.dir} is ${install.platform.kind === 'none' ? 'not a platform install' : 'a standalone install'}. Nothing was written.`,
+      1,
+      'Leave out --image-source (images are pulled from the registry), or run kg-init in a clone of the platform repository.',
+    );
+  }
 
   const findings: Finding[] = [];
   for (const f of assessment?.findings ?? []) addFinding(findings, f);
@@ -112,6 +178,7 @@ export function makePlan(
   }
 
   // Compose files: the mode's own, rendered; generated overlays of other modes removed.
+  // Local builds (a clone, IMAGE_SOURCE=local) leave the GHCR file alone: the platform does not read it then.
   const rendered = renderCompose({
     mode,
     registry: answers.registry,
@@ -119,15 +186,18 @@ export function makePlan(
     platformTag,
     amdOverlay: mode === 'amd-host' ? report.amdOverlay : null,
     version: opts.version,
-  });
+    imageSource: fromRegistry ? 'ghcr' : 'local',
+  }).filter((r) => fromRegistry || r.path !== GHCR_COMPOSE_FILE);
+  const layout = install.platform;
   const composeChanges: FileChange[] = rendered.map((r) => {
     const cur = install.compose[r.path];
-    const c = change(r.path, cur?.text ?? null, r.text);
+    const path = composePath(layout, r.path);
+    const c = change(path, cur?.text ?? null, r.text);
     if (cur && !cur.generated && c.action === 'update') {
       addFinding(findings, {
         code: 'FOREIGN_FILE_REPLACED',
         severity: 'warning',
-        message: `${r.path} was not generated by kg-init; it is replaced and the old one backed up`,
+        message: `${path} was not generated by kg-init; it is replaced and the old one backed up`,
         fix: 'Compare with the backup in .kg-init/backups/ if you had edited it.',
       });
     }
@@ -137,19 +207,65 @@ export function makePlan(
   const removals: FileChange[] = [];
   for (const file of allOverlayFiles()) {
     const cur = install.compose[file];
-    if (!wanted.has(file) && cur?.generated) removals.push(change(file, cur.text, null));
+    if (!wanted.has(file) && cur?.generated) removals.push(change(composePath(layout, file), cur.text, null));
+  }
+  if (layout.kind === 'clone' && layout.git) {
+    const tracked = [...composeChanges, ...removals].filter((c) => c.action !== 'unchanged' && c.before !== null && !install.compose[c.path.split('/').pop()!]?.generated);
+    if (tracked.length) {
+      addFinding(findings, {
+        code: 'TRACKED_FILES_CHANGED',
+        severity: 'info',
+        message: `this is a clone of the platform repository: ${tracked.map((c) => c.path).join(', ')} ${tracked.length > 1 ? 'are' : 'is'} tracked by git and now hold${tracked.length > 1 ? '' : 's'} this host's settings`,
+        fix: `git diff shows the change; git checkout -- ${tracked.map((c) => c.path).join(' ')} undoes it (the old files are also in .kg-init/backups/).`,
+      });
+    }
+  }
+  const incoming: FileChange[] = (install.incoming?.files ?? []).map((f) => ({
+    ...change(f.path, null, f.text),
+    mode: f.mode,
+    brief:
+      f.path === ENV_FILE
+        ? `(new, mode 0600: generated secrets ${SECRETS.map((s) => s.name).join(', ')} and the installer's defaults; never shown, never rewritten)`
+        : `(the platform's ${f.path}, ${f.text.split('\n').length} lines${install.incoming?.source ? `, from ${install.incoming.source}` : ''}${f.mode & 0o111 ? ', executable' : ''})`,
+  }));
+  const envText = layout.env.text;
+  if (layout.kind !== 'none' && (layout.env.exists || incoming.length)) {
+    const required = requiredVarsOf(install);
+    const missing = missingVars(required.filter((v) => v !== 'KG_API_IMAGE_TAG'), envText);
+    if (missing.length) {
+      addFinding(findings, {
+        code: 'ENV_VAR_MISSING',
+        severity: 'error',
+        message: `the platform's compose files require ${missing.join(', ')}, which .env does not set: Compose would start ${missing.length > 1 ? 'them' : 'it'} empty`,
+        fix: `Add ${missing.map((m) => `${m}=<value>`).join(' ')} to ${install.dir}/.env (kg-init never rewrites an existing .env).`,
+      });
+    }
+  }
+  if (layout.kind === 'none') {
+    addFinding(findings, {
+      code: 'PLATFORM_MISSING',
+      severity: 'error',
+      message: `${install.dir} holds no Knowledge Graph platform (no operator.sh, no docker-compose.yml, no docker/): the GPU files alone cannot start anything`,
+      fix: 'Run kg-init in the platform\'s install directory (where operator.sh is), or install the platform here first.',
+    });
   }
 
   // .operator.conf last: INITIALIZED_AT moves only when something else changes.
   const before = install.conf.text;
   let after: string;
   try {
-    const owned = { GPU_MODE: mode, KG_API_IMAGE_TAG: imageTag, IMAGE_SOURCE: 'ghcr' };
+    const owned = {
+      GPU_MODE: mode,
+      ...(confTag !== null ? { KG_API_IMAGE_TAG: confTag } : {}),
+      ...(imageSource !== null ? { IMAGE_SOURCE: imageSource } : {}),
+    };
     after = updateConf(before ?? NEW_CONF_HEADER, owned);
+    if (confTag === null) after = dropConfKey(after, 'KG_API_IMAGE_TAG');
     const otherChange = after !== before || [...composeChanges, ...removals].some((c) => c.action !== 'unchanged');
     if (otherChange || install.conf.values.INITIALIZED_AT === undefined) {
       // From the same text again (its parse is reused), not from `after`: one parse of the file.
       after = updateConf(before ?? NEW_CONF_HEADER, { ...owned, INITIALIZED_AT: timestampOf(opts.now) });
+      if (confTag === null) after = dropConfKey(after, 'KG_API_IMAGE_TAG');
     }
   } catch (e) {
     if (e instanceof ConfEditError) {
@@ -162,7 +278,9 @@ export function makePlan(
     throw e;
   }
 
-  const files = [change(OPERATOR_CONF_FILE, before, after), ...composeChanges, ...removals];
+  // The GPU choices first (what the review shows at the top), then the platform's own files.
+  const files = [change(OPERATOR_CONF_FILE, before, after), ...composeChanges, ...removals, ...incoming];
+  const next = startCommand(install, mode, files);
   return {
     dir: install.dir,
     mode,
@@ -173,7 +291,9 @@ export function makePlan(
     files,
     changed: files.some((f) => f.action !== 'unchanged'),
     findings,
-    nextCommand: install.operatorScript ? './operator.sh start' : composeCommand(install, mode),
+    layout: layout.kind,
+    ...(install.incoming?.source ? { platformSource: install.incoming.source, thenCommands: ['./operator.sh admin', './operator.sh ai-provider'] } : {}),
+    nextCommand: next,
     state: stateFileText(memoryFor(install.dir, report, { mode, imageTag }, opts)),
   };
 }

@@ -3,6 +3,7 @@
 // collect Answers; both hand them to the same makePlan/applyPlan.
 import type { Mode } from '../catalog.js';
 import type { Finding, ModeStatus } from '../report.js';
+import type { LayoutKind, PlatformLayout, SelectionValues } from '../platform/layout.js';
 
 /** What a person (wizard) or the flags (headless) decided. */
 export interface Answers {
@@ -13,6 +14,8 @@ export interface Answers {
   release?: string;
   registry: string;
   imageTag?: string;
+  /** --image-source: undefined keeps what the config says (a new config gets ghcr). */
+  imageSource?: 'ghcr' | 'local';
   /** Write even when the mode is blocked on this host. */
   force: boolean;
 }
@@ -31,6 +34,8 @@ export interface FileChange {
    * and mode. Never group- or world-writable.
    */
   mode?: number;
+  /** Shown instead of the diff: one line about the file (secrets, or a large file the platform ships). */
+  brief?: string;
 }
 
 export interface Plan {
@@ -47,8 +52,18 @@ export interface Plan {
   changed: boolean;
   /** Findings the user should follow up (the mode's, plus GPU_CHANGED, DEPRECATED_GPU_MODE...). */
   findings: Finding[];
-  /** The command to run next (`./operator.sh start` or `docker compose -f ... up -d`). */
-  nextCommand: string;
+  /** The platform's layout in the install directory (once the plan is applied). */
+  layout: LayoutKind;
+  /** Where the platform's files come from, when this plan installs them (first install). */
+  platformSource?: string;
+  /** What to run after nextCommand on a first install (the platform's admin and AI-provider setup). */
+  thenCommands?: string[];
+  /**
+   * The command that starts the platform next (`./operator.sh start`, or
+   * `docker compose -f ... up -d` where there is no operator.sh); null when
+   * nothing in the directory can start it.
+   */
+  nextCommand: string | null;
   /**
    * Bytes of `.kg-init/state.json` (the re-init memory: GPUs, mode, tag, time),
    * written by applyPlan inside its transaction when anything else changes.

@@ -8,7 +8,7 @@ interface PlanLike {
   mode: string;
   status: 'ready' | 'degraded' | 'blocked';
   findings: Finding[];
-  nextCommand: string;
+  nextCommand: string | null;
 }
 
 /** A finding whose "fix" is what kg-init itself just did ("kg-init switches it …", "kg-init rewrites it …"). */

@@ -29,6 +29,8 @@ export interface RenderInput {
   platformTag: string;
   amdOverlay: AmdOverlay | null;
   version: string;
+  /** Where images come from (default ghcr): local keeps the mode's own build in its overlay. */
+  imageSource?: 'ghcr' | 'local';
 }
 
 export interface RenderedFile {
@@ -79,7 +81,11 @@ export function renderFile(file: string, input: RenderInput): string {
   const env: string[] = [];
   if (amd?.rocrVisibleDevices) env.push(`- ROCR_VISIBLE_DEVICES=${check('ROCR_VISIBLE_DEVICES', amd.rocrVisibleDevices, ROCR_RE)}`);
   if (amd?.hsaOverrideGfxVersion) env.push(`- HSA_OVERRIDE_GFX_VERSION=${check('HSA_OVERRIDE_GFX_VERSION', amd.hsaOverrideGfxVersion, HSA_RE)}`);
-  const lists: Record<string, string[]> = { groupGids: gids, rocmEnv: env };
+  const build = input.imageSource === 'local' ? modeSpec(input.mode).localBuild : undefined;
+  const localBuild = build
+    ? ['build:', `  context: ${check('build context', build.context, /^[A-Za-z0-9_.\/-]+$/)}`, `  dockerfile: ${check('dockerfile', build.dockerfile, /^[A-Za-z0-9_.\/-]+$/)}`]
+    : [];
+  const lists: Record<string, string[]> = { groupGids: gids, rocmEnv: env, localBuild };
 
   const body = template
     .split('\n')

@@ -17,7 +17,7 @@ import type { FixedAnswers, WizardDeps } from './deps.js';
 import type { CheckEvent } from './state.js';
 import { frameText, theme } from './lines.js';
 import { probeScreen } from './screens.js';
-import { initialState } from './state.js';
+import { initialState, type CheckEvent } from './state.js';
 
 export interface Terminal {
   input: NodeJS.ReadStream;
@@ -115,7 +115,7 @@ export function fixedAnswers(args: Args): FixedAnswers {
  */
 async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
   const dir = resolve(io.cwd, args.dir ?? '.');
-  const [{ hostReport }, { openHost }, { probeReport }, { readInstall }, { makePlan }, { unifiedDiff }, { applyPlan }, memory] = await Promise.all([
+  const [{ hostReport }, { openHost }, { probeReport }, { readInstall }, { makePlan }, { unifiedDiff }, { applyPlan }, memory, platform] = await Promise.all([
     import('../commands/report-source.js'),
     import('../host/index.js'),
     import('../assess/report.js'),
@@ -124,16 +124,38 @@ async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
     import('../plan/diff.js'),
     import('../apply/apply.js'),
     import('../state/memory.js'),
+    import('../platform/install.js'),
   ]);
   let report: Report | null = null;
   let install: InstallState | null = null;
+  let progress: ((ev: CheckEvent) => void) | null = null;
   return {
     async probe(onCheck, signal) {
+      progress = onCheck;
       report = io.env.KG_INIT_REPORT ? await hostReport(io) : await probeReport(await openHost(io.env), signal ? { onCheck, signal } : { onCheck });
       return report;
     },
     async readInstall() {
-      install = await readInstall(dir);
+      const found = await readInstall(dir);
+      // A first install fetches the platform's files now (shown beside the probe's checks); nothing is written before the review.
+      const fetching = found.platform.kind === 'none';
+      const label = 'Platform files';
+      if (fetching) progress?.({ id: 'platform-files', label, state: 'running', detail: platform.platformSourceOf({ source: args.platformSource, env: io.env, release: args.release }) });
+      try {
+        const prep = await platform.preparePlatform(found, {
+          source: args.platformSource,
+          env: io.env,
+          cwd: io.cwd,
+          release: args.release,
+          version: VERSION,
+          onFile: (path, i, n) => progress?.({ id: 'platform-files', label, state: 'running', detail: `${i + 1}/${n} ${path}` }),
+        });
+        if (fetching) progress?.({ id: 'platform-files', label, state: 'ok', detail: `${prep.files.filter((f) => f.path !== '.env').length} files from ${prep.source}` });
+        install = platform.withPlatform(found, prep.files, prep.source);
+      } catch (e) {
+        if (fetching) progress?.({ id: 'platform-files', label, state: 'fail', detail: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
       return install;
     },
     makePlan(answers) {

@@ -333,7 +333,8 @@ export function doneScreen(s: WizardState, ctx: ScreenContext): Screen {
   const t = ctx.theme;
   const written = result.files.filter((f) => f.action !== 'unchanged');
   const blocked = plan.status === 'blocked';
-  const start = plan.dir === ctx.cwd || plan.nextCommand.includes(plan.dir) ? plan.nextCommand : inDir(plan.nextCommand, plan.dir, ctx.cwd);
+  const cmd = plan.nextCommand ?? "install the platform here before starting it (see the findings)";
+  const start = plan.nextCommand === null || plan.dir === ctx.cwd || cmd.includes(plan.dir) ? cmd : inDir(cmd, plan.dir, ctx.cwd);
   const body: LineSpec[] = [];
   body.push(
     ...(written.length

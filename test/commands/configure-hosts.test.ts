@@ -37,10 +37,13 @@ describe.skipIf(!probeMerged)('kg-init --yes on each recorded host', () => {
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ changed: true, mode: want.mode, imageTag: want.imageTag });
     const conf = readOwned(readFileSync(join(dir, '.operator.conf'), 'utf8'));
-    expect(conf).toMatchObject({ GPU_MODE: want.mode, KG_API_IMAGE_TAG: want.imageTag, IMAGE_SOURCE: 'ghcr' });
+    // The platform (installed from the test fixture, with image-tag.sh) derives the tag from GPU_MODE.
+    expect(conf).toMatchObject({ GPU_MODE: want.mode, IMAGE_SOURCE: 'ghcr' });
+    expect(conf.KG_API_IMAGE_TAG).toBeUndefined();
+    expect(readFileSync(join(dir, 'docker-compose.ghcr.yml'), 'utf8')).toContain(`\${KG_API_IMAGE_TAG:-${want.imageTag}}`);
     const overlay = modeSpec(want.mode).overlay;
     const files = readdirSync(dir).filter((f) => f.startsWith('docker-compose')).sort();
-    expect(files).toEqual(['docker-compose.ghcr.yml', ...(overlay ? [overlay] : [])].sort());
+    expect(files).toEqual(['docker-compose.ghcr.yml', 'docker-compose.standalone.yml', 'docker-compose.yml', ...(overlay ? [overlay] : [])].sort());
     if (want.mode === 'amd-host' && want.overlay) {
       const api = parse(readFileSync(join(dir, overlay!), 'utf8')).services.api;
       for (const gid of want.overlay.groupGids) expect(api.group_add).toContain(String(gid));

@@ -42,20 +42,28 @@ const newDir = () => join(root, `install-${++n}`);
 const kg = (args: string[], report: string, env: Record<string, string> = {}) => runCli(['--yes', ...args], { env: { KG_INIT_REPORT: report, ...env }, cwd: root });
 const read = (p: string) => readFileSync(p, 'utf8');
 const snapshot = (dir: string) =>
-  Object.fromEntries(readdirSync(dir).filter((f) => f !== '.kg-init').map((f) => [f, { text: read(join(dir, f)), mtime: statSync(join(dir, f)).mtimeMs }]));
+  Object.fromEntries(
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => !f.startsWith('.kg-init') && statSync(join(dir, f)).isFile())
+      .map((f) => [f, { text: read(join(dir, f)), mtime: statSync(join(dir, f)).mtimeMs }]),
+  );
 
 describe('kg-init --yes', () => {
   test('-C creates the directory and writes the config and compose files; the summary says what happened', async () => {
     const dir = newDir();
     const r = await kg(['-C', dir], reports.amd!);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['.kg-init', '.operator.conf', 'docker-compose.ghcr.yml', 'docker-compose.gpu-amd-host.yml']);
+    // An empty directory gets the platform's files too (from KG_INIT_PLATFORM_SOURCE, the test fixture).
+    expect(readdirSync(dir).sort()).toEqual([
+      '.env', '.kg-init', '.operator.conf', 'config', 'docker-compose.ghcr.yml', 'docker-compose.gpu-amd-host.yml',
+      'docker-compose.standalone.yml', 'docker-compose.yml', 'operator', 'operator.sh', 'schema',
+    ]);
     expect(read(join(dir, '.operator.conf'))).toMatch(/^GPU_MODE=amd-host$/m);
     expect(r.stdout).toContain(`Configured ${dir} for amd-host.`);
     expect(r.stdout).toContain('image    ghcr.io/aaronsb/knowledge-graph-system/kg-api:rocm72-host');
-    expect(r.stdout).toMatch(/created\s+\.operator\.conf, docker-compose\.ghcr\.yml, docker-compose\.gpu-amd-host\.yml/);
+    expect(r.stdout).toMatch(/created\s+.*\.operator\.conf, docker-compose\.ghcr\.yml, docker-compose\.gpu-amd-host\.yml/);
     expect(r.stdout).toContain('[GFX_OVERRIDE]');
-    expect(r.stdout).toContain(`Next: cd ${dir} && docker compose -f docker-compose.ghcr.yml -f docker-compose.gpu-amd-host.yml up -d`);
+    expect(r.stdout).toContain(`Next: cd ${dir} && ./operator.sh start`);
     expect(r.stderr).toBe('');
   });
 
@@ -168,8 +176,9 @@ describe('kg-init --yes', () => {
     expect(j.findings.map((x: { code: string }) => x.code)).not.toContain('GPU_CHANGED');
     const after = read(conf);
     expect(after.startsWith("# my settings\r\nexport POSTGRES_PORT='5433' # keep\r\n# Knowledge Graph platform settings")).toBe(true);
-    // Rewritten in place: the CR that bash read into each value is gone with the old value.
-    expect(after).toContain('\r\nGPU_MODE=cpu\nKG_API_IMAGE_TAG=latest\nIMAGE_SOURCE=ghcr\n');
+    // Rewritten in place; the platform derives the tag from GPU_MODE (its image-tag.sh is there): no KG_API_IMAGE_TAG.
+    expect(after).toContain('\r\nGPU_MODE=cpu\nIMAGE_SOURCE=ghcr\n');
+    expect(after).not.toMatch(/^KG_API_IMAGE_TAG=/m);
     expect(after).toContain('if [ -n "$X" ]; then echo hi; fi\r\n');
     expect(existsSync(join(dir, 'docker-compose.gpu-amd-host.yml'))).toBe(false);
     expect(read(join(dir, 'docker-compose.override.mac.yml'))).toBe('services: {}\n');
@@ -272,7 +281,7 @@ describe('bad input', () => {
     const r = asRoot
       ? await new Promise<{ code: number | null; stderr: string }>((resolve) => {
           const c = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '--yes', '-C', dir], {
-            env: { PATH: process.env.PATH, KG_INIT_REPORT: reports.cpu! },
+            env: { PATH: process.env.PATH, KG_INIT_REPORT: reports.cpu!, KG_INIT_PLATFORM_SOURCE: process.env.KG_INIT_PLATFORM_SOURCE },
             cwd: '/',
           });
           let stderr = '';

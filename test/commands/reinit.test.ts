@@ -116,7 +116,8 @@ describe('AMD → CPU', () => {
     expect(text.stdout).toContain('mode: amd-host (kg-api:rocm72-host) → recommended cpu (kg-api:latest)');
     expect(text.stdout).toMatch(/removed\s+docker-compose\.gpu-amd-host\.yml/);
     expect(confValue(dir, 'GPU_MODE')).toBe('cpu');
-    expect(confValue(dir, 'KG_API_IMAGE_TAG')).toBe('latest');
+    // The platform derives latest from GPU_MODE=cpu (its image-tag.sh is there): no explicit tag is written.
+    expect(confValue(dir, 'KG_API_IMAGE_TAG')).toBeUndefined();
     expect(existsSync(join(dir, 'docker-compose.gpu-amd-host.yml'))).toBe(false);
     const backups = readdirSync(join(dir, '.kg-init/backups'));
     const found = backups.some((b) => existsSync(join(dir, '.kg-init/backups', b, 'docker-compose.gpu-amd-host.yml')) &&

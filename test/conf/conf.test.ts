@@ -182,3 +182,17 @@ describe('never executed', () => {
     expect(out.startsWith(foreign)).toBe(true);
   });
 });
+
+describe('dropConfKey', () => {
+  test('removes every simple assignment (an earlier one would take over), keeps every other byte', async () => {
+    const { dropConfKey } = await import('../../src/conf/edit.js');
+    expect(dropConfKey('A=1\r\nKG_API_IMAGE_TAG=x\r\n# c\r\nKG_API_IMAGE_TAG=y # why\r\nB=2\r\n', 'KG_API_IMAGE_TAG')).toBe('A=1\r\n# c\r\nB=2\r\n');
+    expect(dropConfKey('A=1\n', 'KG_API_IMAGE_TAG')).toBe('A=1\n');
+  });
+  test('a value set by shell logic is overridden by an empty assignment, which the platform reads as unset', async () => {
+    const { dropConfKey } = await import('../../src/conf/edit.js');
+    const text = 'KG_API_IMAGE_TAG=a\nif true; then KG_API_IMAGE_TAG=b; fi\n';
+    expect(dropConfKey(text, 'KG_API_IMAGE_TAG')).toBe(`${text}KG_API_IMAGE_TAG=\n`);
+    expect(dropConfKey('[ x ] && export KG_API_IMAGE_TAG=b\nKG_API_IMAGE_TAG=c # note\n', 'KG_API_IMAGE_TAG')).toBe('[ x ] && export KG_API_IMAGE_TAG=b\nKG_API_IMAGE_TAG= # note\n');
+  });
+});

@@ -92,13 +92,18 @@ describe('.operator.conf checks', () => {
     expect(check(diagnose(healthyAmd(), amdReport()), 'conf-gpu-mode-alias').status).toBe('ok');
   });
 
-  it('conf-image-source: IMAGE_SOURCE other than ghcr is an error', () => {
+  it('conf-image-source: local builds need a clone; unset means the platform default (ghcr, local with DEV_MODE=true)', () => {
     const c = only(diagnose(healthyAmd({ IMAGE_SOURCE: 'local' }), amdReport()), 'conf-image-source');
     expect(c.status).toBe('error');
     expect(c.problems[0]!.message).toContain('IMAGE_SOURCE="local"');
+    const clone = healthyAmd({ IMAGE_SOURCE: 'local' });
+    clone.platform = { ...clone.platform, kind: 'clone', composeDir: 'docker' };
+    expect(check(diagnose(clone, amdReport()), 'conf-image-source').status).toBe('ok');
     const st = healthyAmd();
     delete st.conf.values.IMAGE_SOURCE;
-    expect(check(diagnose(st, amdReport()), 'conf-image-source').problems[0]!.message).toContain('IMAGE_SOURCE is not set');
+    expect(check(diagnose(st, amdReport()), 'conf-image-source').status).toBe('ok');
+    st.confExtra = { DEV_MODE: 'true' };
+    expect(check(diagnose(st, amdReport()), 'conf-image-source').problems[0]!.message).toContain('IMAGE_SOURCE is not set and DEV_MODE=true');
     expect(check(diagnose(healthyAmd(), amdReport()), 'conf-image-source').status).toBe('ok');
   });
 

@@ -4,7 +4,7 @@
 // installs get broken (a hand edit, a GPU swap, an OS reinstall, a vanished
 // /dev/kfd).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHECKS } from '../../src/doctor/checks.js';
 import { Scratch, changeRenderGid, host, removeKfd } from '../helpers/hosts.js';
@@ -25,6 +25,10 @@ let newGid: string;
 
 async function install(name: string, snapshot: string, flags: string[] = []): Promise<string> {
   const dir = s.path('installs', name);
+  // The platform's own files, as a standalone install has them (kg-init adds the GPU files).
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'operator.sh'), '#!/bin/sh\n', { mode: 0o755 });
+  writeFileSync(join(dir, 'docker-compose.yml'), 'services:\n  api:\n    image: kg-api:latest\n');
   const r = await s.cli(['--yes', '--dir', dir, ...flags], snapshot);
   expect(r.code, r.stderr).toBe(0);
   return dir;
@@ -138,6 +142,14 @@ describe('the ADR-101 state', () => {
 type Case = { id: string; fail: () => string; snapshot: () => string; status: string; pass: () => string; passSnapshot: () => string; message?: string };
 
 const cases: Case[] = [
+  {
+    id: 'env-file', status: 'error', snapshot: () => AMD, pass: () => amdDir, passSnapshot: () => AMD, message: '.env is missing',
+    fail: () => variant(amdDir, 'no-env', (d) => rmSync(join(d, '.env'))),
+  },
+  {
+    id: 'platform', status: 'error', snapshot: () => AMD, pass: () => amdDir, passSnapshot: () => AMD, message: 'no Knowledge Graph platform',
+    fail: () => variant(amdDir, 'no-platform', (d) => ['operator.sh', 'docker-compose.yml'].forEach((f) => rmSync(join(d, f)))),
+  },
   {
     id: 'conf-readable', status: 'error', snapshot: () => AMD, pass: () => amdDir, passSnapshot: () => AMD,
     fail: () => variant(amdDir, 'binary-conf', (d) => writeFileSync(join(d, '.operator.conf'), Buffer.from('GPU_MODE=amd-host\0\0\xff\n', 'latin1'))),

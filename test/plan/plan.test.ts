@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_REGISTRY } from '../../src/catalog.js';
 import { makePlan } from '../../src/plan/make.js';
+import { makeLayout } from '../../src/platform/layout.js';
 import { unifiedDiff } from '../../src/plan/diff.js';
 import type { Answers } from '../../src/plan/types.js';
 import type { InstallState } from '../../src/install/types.js';
@@ -26,6 +27,7 @@ function install(over: Partial<InstallState> = {}, confText: string | null = nul
     compose: {},
     operatorScript: false,
     baseCompose: true,
+    platform: makeLayout({ kind: 'standalone', composeFiles: ['docker-compose.yml'], operatorScript: over.operatorScript ?? false }),
     ...over,
   };
 }
@@ -41,10 +43,13 @@ describe('makePlan', () => {
       ['docker-compose.gpu-amd-host.yml', 'create'],
     ]);
     expect(readOwned(p.files[0]!.after!)).toEqual({ GPU_MODE: 'amd-host', KG_API_IMAGE_TAG: 'rocm72-host', IMAGE_SOURCE: 'ghcr', INITIALIZED_AT: '2026-05-28T09:14:03Z' });
-    expect(p.nextCommand).toBe('docker compose -f docker-compose.yml -f docker-compose.ghcr.yml -f docker-compose.gpu-amd-host.yml up -d');
+    expect(p.nextCommand).toBe('docker compose -f docker-compose.yml -f docker-compose.ghcr.yml -f docker-compose.gpu-amd-host.yml --env-file .env up -d');
     expect(p.findings.map((f) => f.code)).toEqual(['GFX_OVERRIDE']);
     expect(makePlan(amdReport(), answers(), install({ operatorScript: true }), OPTS).nextCommand).toBe('./operator.sh start');
-    expect(makePlan(amdReport(), answers({ mode: 'cpu' }), install({ baseCompose: false }), OPTS).nextCommand).toBe('docker compose -f docker-compose.ghcr.yml up -d');
+    // No base compose file: nothing here can start the platform, so no `up` is suggested.
+    const bare = makePlan(amdReport(), answers({ mode: 'cpu' }), install({ baseCompose: false, platform: makeLayout() }), OPTS);
+    expect(bare.nextCommand).toBeNull();
+    expect(bare.findings.map((f) => f.code)).toContain('PLATFORM_MISSING');
   });
 
   test('same inputs again: nothing changes and INITIALIZED_AT is not refreshed', () => {
@@ -69,7 +74,8 @@ describe('makePlan', () => {
       ['docker-compose.gpu-nvidia.yml', 'create'],
       ['docker-compose.gpu-amd-host.yml', 'remove'],
     ]);
-    expect(p.files[0]!.after).toBe('# mine\nGPU_MODE=nvidia\nKG_API_IMAGE_TAG=latest\nINITIALIZED_AT=2026-05-28T09:14:03Z\nIMAGE_SOURCE=ghcr\n');
+    // IMAGE_SOURCE absent stays absent: the platform's default (ghcr) applies, and a dev clone is never switched.
+    expect(p.files[0]!.after).toBe('# mine\nGPU_MODE=nvidia\nKG_API_IMAGE_TAG=latest\nINITIALIZED_AT=2026-05-28T09:14:03Z\n');
     expect(p.findings.map((f) => f.code).sort()).toEqual(['DEPRECATED_GPU_MODE', 'GPU_CHANGED']);
   });
 
@@ -124,5 +130,67 @@ describe('unifiedDiff', () => {
     expect(unifiedDiff({ path: 'a', action: 'create', before: null, after: 'x\n' })).toBe('--- /dev/null\n+++ b/a\n@@ -0,0 +1,1 @@\n+x\n');
     expect(unifiedDiff({ path: 'a', action: 'remove', before: 'x', after: null })).toBe('--- a/a\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-x\n\\ No newline at end of file\n');
     expect(unifiedDiff({ path: 'a', action: 'unchanged', before: 'x', after: 'x' })).toBe('');
+  });
+});
+
+describe('who owns KG_API_IMAGE_TAG', () => {
+  const withHelper = (confText: string | null, over: Partial<InstallState> = {}) =>
+    install({ platform: makeLayout({ kind: 'standalone', operatorScript: true, imageTagHelper: true, composeFiles: ['docker-compose.yml'] }), operatorScript: true, ...over }, confText);
+  const conf = (p: ReturnType<typeof makePlan>) => readOwned(p.files.find((f) => f.path === '.operator.conf')!.after!);
+
+  test('the platform derives it (image-tag.sh present): not written; the GHCR default still names the selection', () => {
+    const p = makePlan(amdReport(), answers(), withHelper(null), OPTS);
+    expect(conf(p).KG_API_IMAGE_TAG).toBeUndefined();
+    expect(p.imageTag).toBe('rocm72-host');
+    expect(p.files.find((f) => f.path === 'docker-compose.ghcr.yml')!.after).toContain('kg-api:${KG_API_IMAGE_TAG:-rocm72-host}');
+  });
+
+  test('explicit overrides are written: a release pin, --image-tag, a custom tag already there, no image-tag.sh', () => {
+    expect(conf(makePlan(amdReport(), answers({ release: '0.13.1' }), withHelper(null), OPTS)).KG_API_IMAGE_TAG).toBe('0.13.1-rocm72-host');
+    expect(conf(makePlan(amdReport(), answers({ imageTag: 'rocm72-host-test' }), withHelper(null), OPTS)).KG_API_IMAGE_TAG).toBe('rocm72-host-test');
+    expect(conf(makePlan(amdReport(), answers(), withHelper('GPU_MODE=amd-host\nKG_API_IMAGE_TAG=my-build\n'), OPTS)).KG_API_IMAGE_TAG).toBe('my-build');
+    // A pinned release carries over on re-init.
+    expect(conf(makePlan(amdReport(), answers(), withHelper('GPU_MODE=nvidia\nKG_API_IMAGE_TAG=0.13.1\n'), OPTS)).KG_API_IMAGE_TAG).toBe('0.13.1-rocm72-host');
+    // Without operator/lib/image-tag.sh the platform falls back to latest: the tag is written.
+    expect(conf(makePlan(amdReport(), answers(), install({}, null), OPTS)).KG_API_IMAGE_TAG).toBe('rocm72-host');
+  });
+
+  test("kg-init's own earlier write equal to the derivation is dropped; another mode's tag too; the user's own equal line stays", () => {
+    const mine = makePlan(amdReport(), answers(), withHelper('# keep\nGPU_MODE=amd-host\nKG_API_IMAGE_TAG=rocm72-host\nX=1\n', { lastWrittenTag: 'rocm72-host' }), OPTS);
+    const after = mine.files.find((f) => f.path === '.operator.conf')!.after!;
+    expect(after).not.toContain('KG_API_IMAGE_TAG');
+    expect(after).toContain('# keep\nGPU_MODE=amd-host\nX=1\n');
+    const stale = makePlan(amdReport(), answers(), withHelper('GPU_MODE=nvidia\nKG_API_IMAGE_TAG=latest\n', { lastWrittenTag: 'latest' }), OPTS);
+    expect(conf(stale)).toMatchObject({ GPU_MODE: 'amd-host' });
+    expect(conf(stale).KG_API_IMAGE_TAG).toBeUndefined();
+    const theirs = makePlan(amdReport(), answers(), withHelper('GPU_MODE=amd-host\nKG_API_IMAGE_TAG=rocm72-host\n'), OPTS);
+    expect(conf(theirs).KG_API_IMAGE_TAG).toBe('rocm72-host');
+  });
+});
+
+describe('IMAGE_SOURCE', () => {
+  const clone = (confText: string | null) =>
+    install({ operatorScript: true, compose: { 'docker-compose.gpu-amd-host.yml': { text: 'services:\n  api:\n    group_add: ["989"]\n', generated: false, mode: null } }, platform: makeLayout({ kind: 'clone', composeDir: 'docker', git: true, operatorScript: true, imageTagHelper: true, composeFiles: ['docker-compose.yml', 'docker-compose.gpu-amd-host.yml'] }) }, confText);
+  const source = (p: ReturnType<typeof makePlan>) => readOwned(p.files.find((f) => f.path === '.operator.conf')!.after!).IMAGE_SOURCE;
+
+  test('kept as the config says; a new config gets ghcr; --image-source switches it', () => {
+    expect(source(makePlan(amdReport(), answers(), clone(null), OPTS))).toBe('ghcr');
+    const local = makePlan(amdReport(), answers(), clone('GPU_MODE=nvidia\nIMAGE_SOURCE=local\n'), OPTS);
+    expect(source(local)).toBe('local');
+    expect(source(makePlan(amdReport(), answers({ imageSource: 'ghcr' }), clone('IMAGE_SOURCE=local\n'), OPTS))).toBe('ghcr');
+    expect(source(makePlan(amdReport(), answers(), clone('DEV_MODE=true\n'), OPTS))).toBeUndefined();
+  });
+
+  test('a clone building locally: the overlay in docker/ keeps the ROCm build, no GHCR file is written', () => {
+    const p = makePlan(amdReport(), answers(), clone('IMAGE_SOURCE=local\n'), OPTS);
+    expect(p.files.map((f) => f.path)).toEqual(['.operator.conf', 'docker/docker-compose.gpu-amd-host.yml']);
+    const overlay = p.files[1]!.after!;
+    expect(overlay).toContain('dockerfile: api/Dockerfile.rocm-host');
+    expect(overlay).toContain('- "110"');
+    expect(p.findings.map((f) => f.code)).toContain('TRACKED_FILES_CHANGED');
+  });
+
+  test('--image-source local outside a clone is refused: there is no source to build', () => {
+    expect(() => makePlan(amdReport(), answers({ imageSource: 'local' }), install({}, null), OPTS)).toThrow(/only a clone/);
   });
 });

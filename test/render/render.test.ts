@@ -5,14 +5,14 @@ import { describe, expect, test } from 'vitest';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MODES, type Mode } from '../../src/catalog.js';
 import { generatedBy, renderCompose, type RenderInput } from '../../src/render/index.js';
 import { VERSION } from '../../src/version.js';
 import { toolsRequired } from '../helpers/cli.js';
+import { composeConfig, composeV2 } from '../helpers/compose.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const SCHEMA = JSON.parse(readFileSync(new URL('../fixtures/compose-spec.json', import.meta.url), 'utf8'));
@@ -42,7 +42,7 @@ describe('templates', () => {
     const validate = ajv.compile(SCHEMA);
     for (const mode of MODES) {
       for (const f of renderCompose(input(mode))) {
-        const doc = parse(f.text);
+        const doc = parse(f.text, { logLevel: 'error' });
         expect(validate(doc), `${f.path}: ${JSON.stringify(validate.errors)}`).toBe(true);
       }
     }
@@ -63,7 +63,7 @@ describe('templates', () => {
 
   test('amd-host: devices, numeric groups, privileged, ipc host, one worker, no build, env only when set', () => {
     const [, overlay] = renderCompose(input('amd-host'));
-    const api = parse(overlay!.text).services.api;
+    const api = parse(overlay!.text, { logLevel: 'error' }).services.api;
     expect(api.devices).toEqual(['/dev/kfd:/dev/kfd', '/dev/dri:/dev/dri']);
     expect(api.group_add).toEqual(['video', '44', '992']);
     expect(api.privileged).toBe(true);
@@ -78,7 +78,7 @@ describe('templates', () => {
 
   test('nvidia reserves every NVIDIA GPU; cpu renders no overlay', () => {
     const [, overlay] = renderCompose(input('nvidia'));
-    expect(parse(overlay!.text).services.api.deploy.resources.reservations.devices).toEqual([{ driver: 'nvidia', count: 'all', capabilities: ['gpu'] }]);
+    expect(parse(overlay!.text, { logLevel: 'error' }).services.api.deploy.resources.reservations.devices).toEqual([{ driver: 'nvidia', count: 'all', capabilities: ['gpu'] }]);
     expect(renderCompose(input('cpu')).map((f) => f.path)).toEqual(['docker-compose.ghcr.yml']);
   });
 
@@ -90,16 +90,13 @@ describe('templates', () => {
   });
 });
 
-const hasCompose = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
-describe.skipIf(!hasCompose && !toolsRequired())('real docker-compose config', () => {
-  function config(dir: string, files: string[], env: Record<string, string> = {}) {
-    const out = execFileSync('docker-compose', [...files.flatMap((f) => ['-f', f]), 'config'], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: dir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return parse(out).services;
+// Compose v2: kg-init's GHCR file removes the base file's api build with `!reset`
+// (as the platform's standalone overlay does), which Compose v1 rejects.
+const hasCompose = composeV2() !== null;
+describe.skipIf(!hasCompose && !toolsRequired())('real Compose v2 config', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  function config(dir: string, files: string[], env: Record<string, string> = {}): Record<string, any> {
+    return composeConfig(files.flatMap((f) => ['-f', f]), { cwd: dir, env: { HOME: dir, ...env } }).model.services;
   }
 
   test.each(MODES)('%s: base + ghcr + overlay resolves the api image to the selected tag, or latest when exported', (mode) => {
@@ -112,6 +109,9 @@ describe.skipIf(!hasCompose && !toolsRequired())('real docker-compose config', (
       const names = ['docker-compose.yml', ...files.map((f) => f.path)];
       const services = config(dir, names);
       expect(services.api.image).toBe(`${REGISTRY}/kg-api:${tag}`);
+      // Pulled, never built: the base file's CPU build is gone, so a failed pull is an error, not a build under this tag.
+      expect(services.api.build).toBeUndefined();
+      expect(services.api.pull_policy).toBe('missing');
       expect(services.web.image).toBe(`${REGISTRY}/kg-web:0.13.1`);
       expect(services.postgres.image).toBe(`${REGISTRY}/kg-postgres:0.13.1`);
       expect(services.operator.image).toBe(`${REGISTRY}/kg-operator:0.13.1`);
@@ -126,9 +126,23 @@ describe.skipIf(!hasCompose && !toolsRequired())('real docker-compose config', (
     }
   });
 
-  test('docker-compose is present when tools are required', () => {
+  test('local builds (a clone): the amd-host overlay builds the ROCm image, never the CPU Dockerfile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kg-compose-'));
+    try {
+      copyFileSync(BASE, join(dir, 'docker-compose.yml'));
+      const files = renderCompose(input('amd-host', { imageSource: 'local' }));
+      for (const f of files) writeFileSync(join(dir, f.path), f.text);
+      // IMAGE_SOURCE=local: the platform leaves the GHCR file out of the chain.
+      const services = config(dir, ['docker-compose.yml', 'docker-compose.gpu-amd-host.yml']);
+      expect(services.api.build.dockerfile).toBe('api/Dockerfile.rocm-host');
+      expect(services.api.group_add).toEqual(['video', '44', '992']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a Compose v2 is present when tools are required', () => {
     expect(hasCompose || !toolsRequired()).toBe(true);
-    expect(existsSync('/usr/bin/docker-compose') || hasCompose || !toolsRequired()).toBe(true);
   });
 });
 

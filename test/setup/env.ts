@@ -23,3 +23,9 @@ process.env.KG_INIT_CONFIG_DIR = join(scratch, 'user-config');
 process.env.XDG_CONFIG_HOME = join(scratch, 'xdg');
 mkdirSync(process.env.XDG_CONFIG_HOME);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// A first install (an empty directory) fetches the platform's files: every test
+// gets them from kg-init's own fixture of the platform, never from the network,
+// unless a test sets its own source.
+import { fileURLToPath } from 'node:url';
+if (!process.env.KG_INIT_PLATFORM_SOURCE) process.env.KG_INIT_PLATFORM_SOURCE = fileURLToPath(new URL('../fixtures/platform/', import.meta.url));

@@ -14,7 +14,6 @@ import { VERSION } from '../version.js';
 import type { InstallState } from '../install/types.js';
 import type { Report } from '../report.js';
 import type { FixedAnswers, WizardDeps } from './deps.js';
-import type { CheckEvent } from './state.js';
 import { frameText, theme } from './lines.js';
 import { probeScreen } from './screens.js';
 import { initialState, type CheckEvent } from './state.js';

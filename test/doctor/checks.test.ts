@@ -356,7 +356,8 @@ describe('output', () => {
     const plain = renderText(r, makeStyle(false), { width: 200 });
     const rows = plain.trimEnd().split('\n');
     expect(rows[0]).toBe('kg-init doctor /opt/kg · amd-host, kg-api:latest');
-    expect(rows[2]).toMatch(/^✗ .*KG_API_IMAGE_TAG=latest/);
+    expect(rows[1]).toBe('  platform: standalone install (compose files beside operator.sh)');
+    expect(rows[3]).toMatch(/^✗ .*KG_API_IMAGE_TAG=latest/);
     expect(plain).toContain('  fix: kg-init --yes --gpu=amd-host --dir /opt/kg');
     expect(plain).not.toContain('✓ .operator.conf is readable text');
     expect(rows.at(-1)).toMatch(/^✗ \d+ problems? will stop this install from working.*--verbose lists every check\)\.$/);

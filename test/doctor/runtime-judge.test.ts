@@ -1,6 +1,7 @@
 // doctor --runtime's pure parts on real-format samples: docker ps lines, the
 // compose project name, the registry manifest, torch's answer, and the
 // judgement against each mode (the built CLI on recorded hosts: ./runtime.test.ts).
+import { makeLayout } from '../../src/platform/layout.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,7 @@ describe('runtime parsers', () => {
 
   it('composeInvocation: the directory name, unless .env names the project', () => {
     const dir = join(tmp, 'My-KG');
-    const base: InstallState = { dir, dirExists: true, conf: { path: join(dir, '.operator.conf'), exists: true, text: 'GPU_MODE=cpu\n', problem: null, values: {} }, compose: {}, operatorScript: false, baseCompose: false };
+    const base: InstallState = { dir, dirExists: true, conf: { path: join(dir, '.operator.conf'), exists: true, text: 'GPU_MODE=cpu\n', problem: null, values: {} }, compose: {}, operatorScript: false, baseCompose: false, platform: makeLayout() };
     expect(composeInvocation(base, 'cpu', 'latest', {}).project).toBe('my-kg');
     expect(composeInvocation(base, 'cpu', 'latest', { COMPOSE_PROJECT_NAME: 'Shell' }).project).toBe('shell');
   });

@@ -59,7 +59,7 @@ function kg(args: string[], report: string, opts: { umask?: string; env?: Record
   return new Promise((resolve) => {
     const line = `umask ${opts.umask ?? '022'}; exec "$0" "$@"`;
     const c = spawn('sh', ['-c', line, process.execPath, BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', KG_INIT_REPORT: report, KG_INIT_CONFIG_DIR: join(root, 'user-config'), ...opts.env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', KG_INIT_REPORT: report, KG_INIT_CONFIG_DIR: join(root, 'user-config'), KG_INIT_PLATFORM_SOURCE: process.env.KG_INIT_PLATFORM_SOURCE, ...opts.env },
     });
     let stdout = '';
     let stderr = '';

@@ -110,7 +110,7 @@ describe('Host.run bounds for doctor --runtime', () => {
 });
 
 describe('the wizard\'s offer after a write', () => {
-  const install = (dir: string): InstallState => ({ dir, dirExists: true, conf: { path: join(dir, '.operator.conf'), exists: true, text: 'GPU_MODE=amd-host\n', problem: null, values: {} }, compose: {}, operatorScript: true, baseCompose: true });
+  const install = (dir: string): InstallState => ({ dir, dirExists: true, conf: { path: join(dir, '.operator.conf'), exists: true, text: 'GPU_MODE=amd-host\n', problem: null, values: {} }, compose: {}, operatorScript: true, baseCompose: true, platform: makeLayout({ kind: "standalone", operatorScript: true, composeFiles: ["docker-compose.yml"] }) });
   const hosts = join(HOSTS, 'runtime');
 
   it('names doctor --runtime when this install\'s platform is running', async () => {

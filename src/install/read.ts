@@ -141,7 +141,7 @@ export async function readInstall(dir: string): Promise<InstallState> {
     let bytes: Buffer | null;
     try {
       // A symlink, FIFO or device named like a file kg-init writes is refused (exit 1 naming it).
-      bytes = readInstallFile(abs, file, READ_LIMIT.compose).bytes;
+      bytes = readInstallFile(abs, state.platform.composeDir ? `${state.platform.composeDir}/${file}` : file, READ_LIMIT.compose).bytes;
     } catch (e) {
       if (e instanceof KgInitError) throw e;
       throw new KgInitError(`cannot read ${describeFsError(e, path)}`, 1);

@@ -4,11 +4,14 @@
 // --runtime uses it to find the running kg-api container of THIS install and
 // to start a one-off container exactly as the platform would.
 //
-// H2's install-layout detection (src/platform/) will own this knowledge; until
-// it lands this is the minimal version doctor --runtime needs.
+// Which files, and in which order, comes from src/platform/layout.ts
+// (composeFilesFor), the one place that knows the platform's selection; this
+// module adds what a runtime check needs on top: absolute paths, the compose
+// project name as Compose derives it, and the argv.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { BASE_COMPOSE_FILE, GHCR_COMPOSE_FILE, modeSpec, type Mode } from '../catalog.js';
+import { BASE_COMPOSE_FILE, type Mode } from '../catalog.js';
+import { composeFilesFor } from '../platform/layout.js';
 import type { InstallState } from '../install/types.js';
 
 export interface ComposeInvocation {
@@ -67,18 +70,13 @@ function readSmall(path: string): string | null {
 
 export function composeInvocation(install: InstallState, mode: Mode | null, imageTag: string | null, env: NodeJS.ProcessEnv): ComposeInvocation {
   const dir = install.dir;
-  const dockerDir = existsSync(join(dir, 'docker')) && existsSync(join(dir, 'docker', BASE_COMPOSE_FILE)) ? join(dir, 'docker') : dir;
+  // The files themselves: the platform's own selection (src/platform/layout.ts),
+  // made absolute and kept only where they exist.
   const confText = install.conf.text ?? '';
-  const devMode = dotenvValue(confText, 'DEV_MODE') === 'true';
-  const imageSource = dotenvValue(confText, 'IMAGE_SOURCE') ?? (devMode ? 'local' : 'ghcr');
-  const candidates = [
-    BASE_COMPOSE_FILE,
-    imageSource === 'ghcr' ? GHCR_COMPOSE_FILE : null,
-    'docker-compose.standalone.yml',
-    devMode ? 'docker-compose.dev.yml' : null,
-    mode ? modeSpec(mode).overlay : null,
-  ].filter((f): f is string => f !== null);
-  const files = candidates.map((f) => join(dockerDir, f)).filter((p) => existsSync(p));
+  const values = { ...install.conf.values, GPU_MODE: mode ?? install.conf.values.GPU_MODE };
+  const selection = composeFilesFor({ ...install, conf: { ...install.conf, values } });
+  const dockerDir = selection.projectDir;
+  const files = selection.files.map((f) => join(dir, f)).filter((p) => existsSync(p));
   const envPath = join(dir, '.env');
   const envFile = existsSync(envPath) ? envPath : null;
 

@@ -90,7 +90,9 @@ function ownedTag(install: InstallState, answers: Answers, mode: Mode, release: 
 /** IMAGE_SOURCE to write: as asked, else what the config says (absent stays absent), else ghcr for a new config. */
 function imageSourceFor(install: InstallState, answers: Answers): 'ghcr' | 'local' | null {
   if (answers.imageSource) return answers.imageSource;
-  const current = install.conf.values.IMAGE_SOURCE;
+  // A CRLF file gives bash "ghcr\r", which operator.sh does not take for ghcr:
+  // the value meant is rewritten without the CR.
+  const current = install.conf.values.IMAGE_SOURCE?.replace(/\r$/, '');
   if (current === 'ghcr' || current === 'local') return current;
   if (current !== undefined) return null;
   return install.conf.exists ? null : 'ghcr';

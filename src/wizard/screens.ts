@@ -12,6 +12,7 @@ import { boxed, painter, seg, wrapSegs, type LineSpec, type Seg, type Tone } fro
 import { blockers, followUps, nextSteps } from '../present/outcome.js';
 import { fixOf } from '../present/symbols.js';
 import { gpuLabel } from '../present/gpu.js';
+import { LAYOUT_LABELS } from '../platform/layout.js';
 import { inDir, suggest } from '../present/shell.js';
 import { chosenAssessment, highlighted, type CheckEvent, type WizardState } from './state.js';
 import type { Theme } from './lines.js';
@@ -338,7 +339,7 @@ export function doneScreen(s: WizardState, ctx: ScreenContext): Screen {
   const body: LineSpec[] = [];
   body.push(
     ...(written.length
-      ? [`Wrote in ${plan.dir}:`, ...written.map((f): LineSpec => [{ text: `  ${ACTION[f.action].mark} `, tone: ACTION[f.action].tone }, { text: `${f.path} (${f.action === 'create' ? 'created' : f.action === 'update' ? 'updated' : 'removed'})` }])]
+      ? [`Wrote in ${plan.dir} (platform: ${LAYOUT_LABELS[plan.layout].replace(/ \(.*\)$/, '')}):`, ...written.map((f): LineSpec => [{ text: `  ${ACTION[f.action].mark} `, tone: ACTION[f.action].tone }, { text: `${f.path} (${f.action === 'create' ? 'created' : f.action === 'update' ? 'updated' : 'removed'})` }])]
       : [`Nothing changed in ${plan.dir}: it was already set up for ${plan.mode}.`]),
   );
   if (result.backups.length) body.push('', 'Backups of the previous files:', ...result.backups.map((b): LineSpec => [{ text: `  ${b}`, tone: 'dim' }]));

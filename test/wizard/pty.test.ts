@@ -63,7 +63,7 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard in a pseudo-terminal
     // The next command is on screen whole (wrapped, not cut), ready to copy.
     const screen = r.screen().map((l) => l.trim()).join(' ');
     // An empty directory: the wizard installed the platform (from the test fixture) and names it.
-    expect(screen).toMatch(/Platform: standalone install/);
+    expect(screen).toMatch(/\(platform: standalone install\)/);
     expect(screen).toMatch(/Next: cd \S+ && \.\/operator\.sh start/);
     expect(existsSync(join(dir, 'operator.sh'))).toBe(true);
     const conf = readFileSync(join(dir, '.operator.conf'), 'utf8');

@@ -13,6 +13,7 @@ import { openSnapshot } from '../../src/host/index.js';
 import { probeReport } from '../../src/assess/report.js';
 import { readInstall } from '../../src/install/read.js';
 import { makePlan } from '../../src/plan/make.js';
+import { preparePlatform, withPlatform } from '../../src/platform/install.js';
 import { DEFAULT_REGISTRY } from '../../src/catalog.js';
 import { gpuLabel } from '../../src/present/gpu.js';
 import { fixOf } from '../../src/present/symbols.js';
@@ -74,7 +75,10 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('every recorded host at thre
         it(`${size.cols}×${size.rows}`, { timeout: 120_000 }, async () => {
           const report = await probeReport(await openSnapshot(host));
           const dir = mkdtempSync(join(root, `${name.replace(/\W+/g, '_')}-${size.cols}-`));
-          const install = await readInstall(dir);
+          // As the wizard does: the empty directory gets the platform (KG_INIT_PLATFORM_SOURCE, set for every test).
+          const found = await readInstall(dir);
+          const prep = await preparePlatform(found, { env: process.env, cwd: dir, version: '0' });
+          const install = withPlatform(found, prep.files, prep.source);
           const plan = makePlan(report, { mode: report.recommendation.mode, registry: DEFAULT_REGISTRY, force: false }, install, { now: new Date(), version: '0' });
           const r = spawnPty(['--dir', dir], { env: { KG_INIT_HOST_SNAPSHOT: host }, ...size });
           try {

@@ -108,6 +108,7 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('every recorded host at thre
                 pages.push(r.screen());
               }
               const text = chars(unscroll(pages));
+              await r.until(() => /❯ \S+/.test(r.text()), 5_000); // a repaint after the last page may be under way
               const mode = /❯ (\S+)/.exec(r.text())![1]!;
               for (const t of texts(report, mode)) expect(text, `${mode}: ${t}`).toContain(chars(t));
               const before = r.text();

@@ -358,11 +358,29 @@ export function pruneBackups(root: string, keep: number): string[] {
 
 // ------------------------------------------------------------------ the whole
 
+/** Temp files a run killed mid-write left in the install directory. */
+function tempLeftovers(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => TMP_RE.test(name));
+  } catch {
+    return [];
+  }
+}
+
 export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
   if (plan.refused) throw blocked(plan);
   if (!plan.changed) {
-    // Nothing to write; only tidy up after a run killed after its last write.
+    // Nothing to write; only tidy up after a run killed after its last write:
+    // its lock, and (under the lock, so no live run's file goes) its temp files.
     await clearStaleLock(plan.dir).catch(() => {});
+    if (tempLeftovers(plan.dir).length) {
+      const lock = await acquireLock(plan.dir, opts.lockWaitMs, opts.signal);
+      try {
+        for (const name of tempLeftovers(plan.dir)) rmSync(join(plan.dir, name), { force: true });
+      } finally {
+        await lock.release();
+      }
+    }
     return { changed: false, files: listed(plan), backups: [], warnings: [] };
   }
   if (opts.signal?.aborted) throw cancelled();
@@ -380,7 +398,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   let committed = false;
   try {
     // Leftovers of a run killed mid-write; safe to remove while we hold the lock.
-    for (const name of readdirSync(dir)) if (TMP_RE.test(name)) rmSync(join(dir, name), { force: true });
+    for (const name of tempLeftovers(dir)) rmSync(join(dir, name), { force: true });
 
     const fresh = await checkFresh(plan, opts);
     plan = fresh.plan;

@@ -1,6 +1,7 @@
 // Runs the BUILT CLI in a real pseudo-terminal (node-pty) and keeps what a
 // person would see in a headless xterm (@xterm/headless), plus the raw bytes.
-// Waits are on predicates over the screen, never on fixed delays.
+// Waits are on predicates over the screen (or on the output going quiet,
+// for a frame that must be read whole), never on fixed delays.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { BIN, REPO } from './cli.js';
@@ -47,6 +48,11 @@ export interface PtyRun {
   resize(cols: number, rows: number): void;
   /** Waits until the screen shows `what`. */
   until(what: string | RegExp | (() => boolean), timeoutMs?: number): Promise<void>;
+  /**
+   * Waits until the program has written nothing for `quietMs` and the terminal
+   * has parsed all of it: a frame read then is whole, not half repainted.
+   */
+  settle(quietMs?: number, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code once the program has ended and its output is parsed. */
   exit(): Promise<number>;
   kill(): void;
@@ -71,9 +77,11 @@ export function spawnPty(
   const child = mods.pty.spawn(file, argv, { name: env.TERM ?? 'xterm-256color', cols, rows, cwd: opts.cwd ?? REPO, env });
   let raw = '';
   let pending = 0;
+  let lastData = Date.now();
   let code: number | null = null;
   child.onData((d) => {
     raw += d;
+    lastData = Date.now();
     pending++;
     term.write(d, () => pending--);
   });
@@ -113,6 +121,8 @@ export function spawnPty(
         typeof what === 'function' ? what : () => pending === 0 && (typeof what === 'string' ? run.text().includes(what) : what.test(run.text()));
       return waitFor(pred, () => `waiting for ${String(what)}; screen:\n${run.text()}`, timeoutMs);
     },
+    settle: (quietMs = 200, timeoutMs = 20_000) =>
+      waitFor(() => pending === 0 && Date.now() - lastData >= quietMs, () => `waiting for the screen to settle; screen:\n${run.text()}`, timeoutMs),
     exit: async () => {
       await waitFor(() => code !== null && pending === 0, () => `waiting for exit; screen:\n${run.text()}`, 20_000);
       return code!;

@@ -83,6 +83,7 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('every recorded host at thre
           try {
             await r.until('Recommended:', 60_000);
             await r.until(() => !/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/.test(r.text()), 60_000);
+            await r.settle();
             // A token longer than the frame (a quoted nvidia-smi command) is split over rows: compare the characters.
             expect(chars(r.text())).toContain(chars(report.recommendation.reason));
             // The GPUs as probe names them (on the screen, or below it).
@@ -91,6 +92,7 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('every recorded host at thre
               const before = r.text();
               r.write('\u001b[6~');
               await r.until(() => r.text() !== before, 5_000);
+              await r.settle();
               probePages.push(r.screen());
             }
             const seen = chars(unscroll(probePages));
@@ -100,11 +102,13 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('every recorded host at thre
             // Each mode: its reason, findings and fixes whole, paging through the details.
             for (let i = 0; i < report.modes.length; i++) {
               await r.until(() => r.text().includes('❯'));
+              await r.settle(); // a frame read mid-repaint can lack its "more below"
               const pages = [r.screen()];
               for (let p = 0; p < 20 && /more below/.test(r.text()); p++) {
                 const before = r.text();
                 r.write('\u001b[6~');
                 await r.until(() => r.text() !== before, 5_000);
+                await r.settle();
                 pages.push(r.screen());
               }
               const text = chars(unscroll(pages));

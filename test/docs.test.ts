@@ -84,6 +84,18 @@ describe('docs/gpu-modes.md', () => {
     expect(md).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'));
   });
 
+  it('every finding code a recorded host expects is described in test/hosts/README.md', () => {
+    const described = new Set(hostsReadmeCodes());
+    for (const name of readdirSync(HOSTS)) {
+      const expectFile = join(HOSTS, name, 'expect.json');
+      if (!existsSync(expectFile)) continue;
+      const e = JSON.parse(readFileSync(expectFile, 'utf8')) as { findings?: string[]; notFindings?: string[] };
+      for (const code of [...(e.findings ?? []), ...(e.notFindings ?? [])]) {
+        expect(described.has(code), `${name}/expect.json names ${code}, which test/hosts/README.md does not describe`).toBe(true);
+      }
+    }
+  });
+
   it('every finding code in test/hosts/README.md is one of ours (report.ts FINDING_CODES)', () => {
     expect(FINDING_CODES).toEqual(expect.arrayContaining(hostsReadmeCodes()));
   });

@@ -13,11 +13,11 @@
 // Without /proc (macOS) only the pid is known: live while it runs.
 // A stale lock is removed only if it is still the very file judged (same
 // inode): a lock another run takes meanwhile is never removed.
-import { closeSync, fstatSync, fsyncSync, lstatSync, readFileSync, readlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, lstatSync, readlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
-import { createExclusive, openRegular, PRIVATE_FILE_MODE, readFd, READ_LIMIT } from '../util/safe-fs.js';
+import { createExclusive, openRegular, PRIVATE_FILE_MODE, readFd, READ_LIMIT, readRegularFollowing } from '../util/safe-fs.js';
 
 export interface Lock {
   path: string;
@@ -37,7 +37,8 @@ export interface RunId {
 
 function readProc(path: string): string | null {
   try {
-    return readFileSync(path, 'utf8');
+    // /proc files are regular and small: bounded all the same.
+    return readRegularFollowing(path, 64 * 1024)?.toString('utf8') ?? null;
   } catch {
     return null;
   }

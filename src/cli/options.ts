@@ -33,7 +33,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'gpu', value: 'MODE', help: `GPU mode: auto (default, the probe's recommendation), ${MODES.join(', ')}. 'amd' is a deprecated alias of amd-host.`, commands: ['main'] },
   { name: 'dir', short: 'C', value: 'DIR', help: 'Install directory (created if missing). Default: the current directory.', helpFor: { doctor: 'The install directory to check (read only). Default: the current directory.' }, commands: ['main', 'doctor'] },
   { name: 'release', value: 'VERSION', help: 'Pin a platform release: 0.13.1 gives tags 0.13.1 and 0.13.1-rocm72-host.', commands: ['main'] },
-  { name: 'registry', value: 'PREFIX', help: `Image registry and namespace, for mirrors and air-gapped installs. Default: ${DEFAULT_REGISTRY}.`, commands: ['main'] },
+  { name: 'registry', value: 'PREFIX', help: `Image registry and namespace, for mirrors and air-gapped installs: host[:port]/path ([IPv6]:port too), lowercase path, no scheme, no tag. Default: ${DEFAULT_REGISTRY}.`, commands: ['main'] },
   { name: 'image-tag', value: 'TAG', help: 'Use this exact kg-api image tag instead of the one the mode selects.', commands: ['main'] },
   { name: 'platform-source', value: 'SOURCE', help: "Where a first install gets the platform's files (an http(s) URL or a directory laid out like the platform repository; also KG_INIT_PLATFORM_SOURCE). Default: the repository's raw files at v<release>, else main.", commands: ['main'] },
   { name: 'image-source', value: 'SOURCE', help: 'ghcr (pull the published images) or local (a clone builds them). Default: keep what .operator.conf says; a new one gets ghcr.', commands: ['main'] },

@@ -2,7 +2,8 @@
 // (src/patterns.ts): a headless run checks its --dir this way without loading a
 // schema library. A module of its own, loaded only when the command line
 // carries such a value.
-import { REGISTRY_RE, RELEASE_RE, TAG_RE } from '../patterns.js';
+import { RELEASE_RE, TAG_RE } from '../patterns.js';
+import { REGISTRY_EXAMPLES, registryProblem } from '../util/image-ref.js';
 import { UsageError } from '../errors.js';
 
 /** Each check returns the value to use, or throws the message saying what was expected. */
@@ -21,8 +22,9 @@ const checks: Record<string, (v: string) => string> = {
     return version;
   },
   registry: (v) => {
-    if (v.length > 255) fail('Too big: expected string to have <=255 characters');
-    if (!REGISTRY_RE.test(v)) fail('expected a registry path such as ghcr.io/owner/name (lowercase, no tag, no scheme)');
+    // Parsed as the registry part of an image reference (src/util/image-ref.ts), saying what is wrong.
+    const problem = registryProblem(v);
+    if (problem) fail(`${problem}; a registry looks like ${REGISTRY_EXAMPLES}`);
     return v;
   },
   'image-tag': (v) => (TAG_RE.test(v) ? v : fail('expected an image tag: letters, digits, _ . - (at most 128, not starting with . or -)')),

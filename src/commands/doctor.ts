@@ -17,6 +17,8 @@ import { shellQuote } from '../present/shell.js';
 import { outputWidth } from '../present/wrap.js';
 import { readInstall } from '../install/read.js';
 import { hostReport } from './report-source.js';
+// What the install holds (a config value, a compose line) reaches the terminal made safe, as host data does.
+import { sanitizeDeep } from '../util/sanitize.js';
 
 export interface DoctorDeps {
   readInstall(dir: string): Promise<InstallState>;
@@ -38,7 +40,7 @@ export async function doctor(args: Args, io: IO, deps: DoctorDeps): Promise<numb
   const result = diagnose(install, report, { dirArg: dir });
   if (!args.runtime) {
     if (args.json) io.stdout.write(renderJson(result));
-    else io.stdout.write(renderText(result, styles(io, args.noColor).out, { verbose: args.verbose, width: outputWidth(io.stdout, io.env) }));
+    else io.stdout.write(renderText(sanitizeDeep(result), styles(io, args.noColor).out, { verbose: args.verbose, width: outputWidth(io.stdout, io.env) }));
     return result.healthy ? EXIT.ok : EXIT.failure;
   }
 
@@ -73,7 +75,7 @@ export async function doctor(args: Args, io: IO, deps: DoctorDeps): Promise<numb
   } else {
     const st = styles(io, args.noColor).out;
     const width = outputWidth(io.stdout, io.env);
-    io.stdout.write(`${renderText(result, st, { verbose: args.verbose, width })}\n${renderRuntimeText(runtime, st, width)}`);
+    io.stdout.write(`${renderText(sanitizeDeep(result), st, { verbose: args.verbose, width })}\n${renderRuntimeText(runtime, st, width)}`);
   }
   return result.healthy && runtime.ok ? EXIT.ok : EXIT.failure;
 }

@@ -3,7 +3,7 @@
 //  - KG_INIT_REPORT=FILE: a saved `kg-init probe --json` report (validated), for
 //    configuring a host from a report taken earlier, and for tests.
 //  - otherwise the probe of this host (or of KG_INIT_HOST_SNAPSHOT).
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { IO } from '../cli/io.js';
 import { describeFsError, KgInitError } from '../errors.js';
@@ -23,8 +23,9 @@ export async function hostReport(io: IO, signal?: AbortSignal): Promise<Report> 
 async function readReport(path: string): Promise<Report> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readReportText(path);
   } catch (e) {
+    if (e instanceof KgInitError) throw e;
     throw new KgInitError(`cannot read KG_INIT_REPORT: ${describeFsError(e, path)}`, 1);
   }
   let json: unknown;
@@ -41,4 +42,30 @@ async function readReport(path: string): Promise<Report> {
     throw new KgInitError(`KG_INIT_REPORT ${path} is not a kg-init report (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`, 1);
   }
   return r.data;
+}
+
+/** A saved report is at most this large (a real one is a few KB). */
+const REPORT_LIMIT = 16 * 2 ** 20;
+
+/**
+ * The report's text, at most REPORT_LIMIT bytes. A pipe is allowed here
+ * (KG_INIT_REPORT=<(kg-init probe --json) on another host's output): the
+ * user's own, read as it comes, never more than the bound.
+ */
+async function readReportText(path: string): Promise<string> {
+  const fh = await open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead, buffer } = await fh.read(Buffer.allocUnsafe(1 << 16), 0, 1 << 16, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > REPORT_LIMIT) throw new KgInitError(`KG_INIT_REPORT ${path} is larger than ${REPORT_LIMIT} bytes`, 1, 'Give it the output of `kg-init probe --json`.');
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } finally {
+    await fh.close();
+  }
 }

@@ -9,6 +9,7 @@ import { composeFilesFor, composePath, ENV_FILE, LAYOUT_LABELS, type LayoutKind 
 import { missingVars } from '../platform/env.js';
 import type { DevNode, Finding, Gpu, Report } from '../report.js';
 import { parseImageTag, releaseOfTag, tagFitsMode } from '../tags.js';
+import { registryProblem } from '../util/image-ref.js';
 import { apiImage, deviceHostPaths, envValue, groupAdds, numericGids, parseCompose, reservesNvidia, type ParsedYaml } from './compose.js';
 import { gpuLabel } from '../present/gpu.js';
 import { preRocm7Family } from '../catalog.js';
@@ -636,7 +637,8 @@ function context(install: InstallState, report: Report, opts: DiagnoseOptions): 
   const overlayEntry = overlayFile ? install.compose[overlayFile] : undefined;
   const overlay = overlayEntry ? parseCompose(overlayEntry.text) : null;
   const img = ghcr?.ok ? apiImage(ghcr.doc) : null;
-  const registry = img?.registry && img.registry !== DEFAULT_REGISTRY && !img.registry.includes('$') ? img.registry : null;
+  // Only a registry that is one (a hand-edited image line could hold anything) is carried into the command.
+  const registry = img?.registry && img.registry !== DEFAULT_REGISTRY && registryProblem(img.registry) === null ? img.registry : null;
   const release = releaseOfTag(confTag ?? undefined) ?? null;
   const dirArg = opts.dirArg ?? install.dir;
   return {
@@ -646,7 +648,7 @@ function context(install: InstallState, report: Report, opts: DiagnoseOptions): 
       if (m) parts.push(`--gpu=${m}`);
       parts.push('--dir', shellQuote(dirArg));
       if (release) parts.push('--release', release);
-      if (registry) parts.push('--registry', registry);
+      if (registry) parts.push('--registry', shellQuote(registry));
       return parts.join(' ');
     },
   };

@@ -8,11 +8,12 @@
 // (composeFilesFor), the one place that knows the platform's selection; this
 // module adds what a runtime check needs on top: absolute paths, the compose
 // project name as Compose derives it, and the argv.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { BASE_COMPOSE_FILE, type Mode } from '../catalog.js';
 import { composeFilesFor } from '../platform/layout.js';
 import type { InstallState } from '../install/types.js';
+import { READ_LIMIT, readRegularFollowing } from '../util/safe-fs.js';
 
 export interface ComposeInvocation {
   /** Where the compose files live: <install>/docker in a source checkout, else the install dir. */
@@ -61,8 +62,8 @@ function topLevelName(text: string): string | null {
 
 function readSmall(path: string): string | null {
   try {
-    if (!statSync(path).isFile()) return null;
-    return readFileSync(path, 'utf8');
+    // A regular file only (a FIFO refused before it blocks), bounded.
+    return readRegularFollowing(path, READ_LIMIT.compose)?.toString('utf8') ?? null;
   } catch {
     return null;
   }

@@ -1,6 +1,6 @@
 // Chooses the host kg-init reads: this machine, or a recorded snapshot when
 // KG_INIT_HOST_SNAPSHOT names one (every command honours it).
-import { promises as fs } from 'node:fs';
+import { READ_LIMIT, readRegularFollowing, UnsafeFileError } from '../util/safe-fs.js';
 import path from 'node:path';
 import { KgInitError } from '../errors.js';
 import type { Host } from './types.js';
@@ -15,8 +15,12 @@ export async function openSnapshot(dir: string): Promise<SnapshotHost> {
   const hint = 'KG_INIT_HOST_SNAPSHOT must name a snapshot directory (host.json, root/, bin/); see docs or unset it to probe this machine.';
   let text: string;
   try {
-    text = await fs.readFile(path.join(abs, 'host.json'), 'utf8');
+    // A regular file only (a FIFO refused before it blocks), bounded.
+    const bytes = readRegularFollowing(path.join(abs, 'host.json'), READ_LIMIT.other);
+    if (bytes === null) throw Object.assign(new Error('no host.json'), { code: 'ENOENT' });
+    text = bytes.toString('utf8');
   } catch (e) {
+    if (e instanceof UnsafeFileError) throw new KgInitError(`host snapshot ${abs}: host.json ${e.why}`, 1, hint);
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'has no host.json' : `cannot be read (${code ?? 'error'})`;
     throw new KgInitError(`host snapshot ${abs} ${why}`, 1, hint);

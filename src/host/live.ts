@@ -8,7 +8,8 @@
 // as child processes, concurrently with the reads. (The cost: a sysfs read
 // that blocks in a broken driver would block the event loop too; through the
 // thread pool it would hang the probe just the same, as reads have no bound.)
-import { closeSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { READ_LIMIT, readRegularFollowing } from '../util/safe-fs.js';
 import os from 'node:os';
 import type { Host, Identity, NodeInfo, RunOptions, RunResult } from './types.js';
 import { spawnBounded } from './spawn.js';
@@ -52,7 +53,8 @@ export class LiveHost implements Host {
 
   async readText(path: string): Promise<string | null> {
     try {
-      return readFileSync(path, 'utf8');
+      // A regular file only (sysfs and procfs files are; a FIFO is refused before it can block), at most READ_LIMIT.host bytes.
+      return readRegularFollowing(path, READ_LIMIT.host)?.toString('utf8') ?? null;
     } catch {
       return null;
     }
@@ -61,18 +63,27 @@ export class LiveHost implements Host {
   async readIdSections(path: string, keys: string[]): Promise<string | null> {
     let fd: number;
     try {
-      fd = openSync(path, 'r');
+      // Non-blocking open and a regular file only: a FIFO or device never holds the probe.
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch {
       return null;
     }
-    // Scanned in chunks, stopping once past the last id asked for (the file is sorted).
+    let regular = false;
+    try {
+      regular = fstatSync(fd).isFile();
+    } finally {
+      if (!regular) closeSync(fd);
+    }
+    if (!regular) return null;
+    // Scanned in chunks, stopping once past the last id asked for (the file is sorted), and at READ_LIMIT.other bytes.
+    let total = 0;
     const scan = new IdSectionScanner(keys);
     const buf = Buffer.allocUnsafe(1 << 16);
     const decoder = new TextDecoder('utf-8');
     try {
       for (;;) {
         const n = readSync(fd, buf, 0, buf.length, null);
-        if (n === 0) break;
+        if (n === 0 || (total += n) > READ_LIMIT.other) break;
         if (!scan.push(decoder.decode(buf.subarray(0, n), { stream: true }))) break;
       }
     } catch {

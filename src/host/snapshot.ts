@@ -5,7 +5,8 @@
 // host path, as root/<path>) and run under /bin/sh with the live time bound.
 // Files are read synchronously behind the Host's promises, as LiveHost does
 // (see live.ts).
-import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { READ_LIMIT, readRegularFollowing } from '../util/safe-fs.js';
 import path from 'node:path';
 import type { HostFile, ParsedHostFile } from './host-file-schema.js';
 import type { Host, Identity, NodeInfo, RunOptions, RunResult } from './types.js';
@@ -68,6 +69,13 @@ async function lstatOrNull(p: string): Promise<Stats | null> {
   }
 }
 
+/** A recorded file as the live host reads one: a regular file only, bounded; absent is ENOENT (withPath then follows links). */
+function readText(real: string): string {
+  const bytes = readRegularFollowing(real, READ_LIMIT.host);
+  if (bytes === null) throw Object.assign(new Error(`${real}: no such file`), { code: 'ENOENT' });
+  return bytes.toString('utf8');
+}
+
 export class SnapshotHost implements Host {
   readonly source: { snapshot: string };
   readonly platform: NodeJS.Platform;
@@ -113,7 +121,7 @@ export class SnapshotHost implements Host {
         if (++hops > MAX_HOPS) return null;
         const target = st.isSymbolicLink()
           ? readlinkSync(this.under(cand))
-          : readFileSync(this.under(cand), 'utf8').trim();
+          : readText(this.under(cand)).trim();
         if (!target) return null;
         cur = hostPath(path.posix.resolve(cur, target));
         // The link target may itself contain links: resolve it again.
@@ -145,7 +153,7 @@ export class SnapshotHost implements Host {
   }
 
   async readText(p: string): Promise<string | null> {
-    return this.withPath(p, async (real) => readFileSync(real, 'utf8'));
+    return this.withPath(p, async (real) => readText(real));
   }
 
   async readIdSections(p: string, keys: string[]): Promise<string | null> {
@@ -162,7 +170,7 @@ export class SnapshotHost implements Host {
       const st = lstatSync(real);
       if (st.isSymbolicLink()) return readlinkSync(real);
       if (!st.isFile()) return null;
-      const t = readFileSync(real, 'utf8').trim();
+      const t = readText(real).trim();
       return t && !t.includes('\n') ? t : null;
     });
   }

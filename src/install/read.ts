@@ -1,9 +1,9 @@
 // Reads what an install directory holds now: the config as text (never
 // sourced), the compose files kg-init may render or remove (and whether it
 // generated them), the platform's own files that decide the next command.
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { readInstallFile } from '../util/install-file.js';
-import { READ_LIMIT, UnsafeFileError } from '../util/safe-fs.js';
+import { READ_LIMIT, readRegular, readRegularFollowing, UnsafeFileError } from '../util/safe-fs.js';
 import { join, resolve } from 'node:path';
 import { allOverlayFiles, BASE_COMPOSE_FILE, GHCR_COMPOSE_FILE, OPERATOR_CONF_FILE } from '../catalog.js';
 import { decodeConf } from '../conf/decode.js';
@@ -51,10 +51,13 @@ export async function readLayout(abs: string): Promise<PlatformLayout> {
   }
   let env: PlatformLayout['env'] = { exists: false, text: null };
   try {
-    const bytes = await readFile(join(abs, ENV_FILE));
-    env = { exists: true, text: decodeConf(bytes).text };
+    // Only read (never written once there): a link is followed, but only to a regular file, bounded;
+    // a FIFO or device is refused naming it before it can block.
+    const bytes = readRegularFollowing(join(abs, ENV_FILE), READ_LIMIT.other);
+    if (bytes) env = { exists: true, text: decodeConf(bytes).text };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') env = { exists: true, text: null };
+    if (e instanceof UnsafeFileError) throw e;
+    env = { exists: true, text: null };
   }
   return {
     kind,
@@ -153,8 +156,10 @@ export async function readInstall(dir: string): Promise<InstallState> {
     state.compose[file] = { text, generated: gen !== null, mode: gen?.mode ?? null };
   }
   try {
-    const last = JSON.parse(await readFile(join(abs, STATE_FILE), 'utf8')) as { imageTag?: unknown };
-    if (typeof last.imageTag === 'string') state.lastWrittenTag = last.imageTag;
+    // Never through a link, a regular file only, bounded; anything else is no record.
+    const bytes = readRegular(join(abs, STATE_FILE), READ_LIMIT.state);
+    const last = bytes ? (JSON.parse(bytes.toString('utf8')) as { imageTag?: unknown }) : null;
+    if (typeof last?.imageTag === 'string') state.lastWrittenTag = last.imageTag;
   } catch {
     // no record of an earlier run here
   }
@@ -162,9 +167,11 @@ export async function readInstall(dir: string): Promise<InstallState> {
   const required = new Set<string>();
   for (const f of composeFilesFor(state).files) {
     try {
-      for (const v of requiredVars(await readFile(join(abs, f), 'utf8'))) required.add(v);
-    } catch {
-      // absent or unreadable: doctor says so
+      const bytes = readRegularFollowing(join(abs, f), READ_LIMIT.compose);
+      if (bytes) for (const v of requiredVars(bytes.toString('utf8'))) required.add(v);
+    } catch (e) {
+      // A FIFO or device named like the platform's compose file is refused naming it; unreadable: doctor says so.
+      if (e instanceof UnsafeFileError) throw e;
     }
   }
   state.requiredVars = [...required].sort();

@@ -124,6 +124,14 @@ export function makePlan(
   // (0.13.1 with nvidia → 0.13.1-rocm72-host with amd-host).
   const release = answers.release ?? (answers.imageTag === undefined ? releaseOfTag(install.conf.values.KG_API_IMAGE_TAG) : undefined);
   const imageTag = answers.imageTag ?? imageTagFor(mode, release);
+  if (!TAG_RE.test(imageTag)) {
+    // Only a release carried over from the config can get here (--release is checked for every mode's tag).
+    throw new KgInitError(
+      `${install.conf.path} has KG_API_IMAGE_TAG=${install.conf.values.KG_API_IMAGE_TAG}, pinning release ${release}; the ${mode} image of that release would be tagged ${imageTag.slice(0, 40)}…, longer than the 128 characters an image tag may have. Nothing was changed`,
+      1,
+      'Pass --release VERSION or --image-tag TAG, or correct KG_API_IMAGE_TAG, then run kg-init again.',
+    );
+  }
   const platformTag = release ?? 'latest';
   const confTag = ownedTag(install, answers, mode, release, imageTag);
   const imageSource = imageSourceFor(install, answers);

@@ -3,7 +3,8 @@
 // files at a release tag or main, or a local copy), checked, and adapted the
 // way the installer adapts them. Nothing is written here: the files join the
 // plan and are written in the same transaction as the GPU files.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readRegularFollowing, UnsafeFileError } from '../util/safe-fs.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KgInitError, EXIT } from '../errors.js';
@@ -174,11 +175,12 @@ export async function fetchPlatform(source: PlatformSource, opts: FetchOptions =
     if (source.kind === 'dir') {
       where = join(source.base, spec.from);
       try {
-        const st = await stat(where);
-        if (!st.isFile()) throw unreachable(where, 'not a regular file');
-        if (st.size > spec.maxBytes) throw unreachable(where, `larger than ${spec.maxBytes} bytes`);
-        bytes = await readFile(where);
+        // A regular file only (a FIFO refused before it blocks), at most maxBytes.
+        const read = readRegularFollowing(where, spec.maxBytes);
+        if (read === null) throw unreachable(where, 'no such file');
+        bytes = read;
       } catch (e) {
+        if (e instanceof UnsafeFileError) throw unreachable(where, e.why);
         if (e instanceof KgInitError) throw e;
         throw unreachable(where, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
       }

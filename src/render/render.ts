@@ -1,9 +1,13 @@
 // Renders the compose files for a mode from the templates in compose/. Which
 // files exist for which mode comes from the catalog; this module only fills
-// in values, each checked against a strict pattern first so that nothing
-// written can mean anything to YAML or to compose's `$` interpolation.
+// in values, each checked for where it goes first (a registry and every image
+// line parsed as an image reference, tags, gids, device ids against strict
+// patterns), so nothing written can mean anything to compose's `$`
+// interpolation, and each scalar written plain only when YAML reads it back as
+// that very string (else double-quoted).
 import { GHCR_COMPOSE_FILE, MODES, modeSpec, type Mode } from '../catalog.js';
-import { REGISTRY_RE, TAG_RE } from '../patterns.js';
+import { TAG_RE } from '../patterns.js';
+import { imageRefProblem, registryProblem } from '../util/image-ref.js';
 import type { AmdOverlay } from '../report.js';
 import ghcrTemplate from '../../compose/docker-compose.ghcr.yml?raw';
 import amdHostTemplate from '../../compose/docker-compose.gpu-amd-host.yml?raw';
@@ -47,6 +51,25 @@ function check(what: string, value: string, re: RegExp): string {
   return value;
 }
 
+// A plain scalar YAML (1.1 or 1.2, as go-yaml in Compose and the yaml package
+// here read it) takes as this very string: no indicator first, no `: ` or ` #`,
+// and not a word or number another type claims.
+const PLAIN_SAFE = /^[A-Za-z0-9_./][A-Za-z0-9_./:${}=,+-]*$/;
+const OTHER_TYPE = /^(?:[-+]?[0-9._:eE+-]*|0[xXoObB][0-9a-fA-F_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|=|<<)$/;
+
+/** A YAML scalar that reads back as exactly `value`: plain where that is certain, else double-quoted (JSON's escapes are YAML's). */
+export function yamlScalar(value: string): string {
+  return PLAIN_SAFE.test(value) && !value.endsWith(':') && !OTHER_TYPE.test(value) ? value : JSON.stringify(value);
+}
+
+/** An `image:` value as Compose reads it: the `${KG_API_IMAGE_TAG:-tag}` default stands for the tag. */
+function checkImage(value: string): string {
+  const ref = value.replace(/\$\{KG_API_IMAGE_TAG:-([^}]*)\}$/, '$1');
+  const problem = imageRefProblem(ref);
+  if (problem) throw new Error(`render: invalid image reference ${JSON.stringify(value)}: ${problem}`);
+  return value;
+}
+
 /** The compose files a mode needs: the GHCR file, then the mode's overlay (if any). */
 export function composeFilesFor(mode: Mode): string[] {
   const overlay = modeSpec(mode).overlay;
@@ -68,22 +91,24 @@ export function header(file: string, input: RenderInput): string {
 export function renderFile(file: string, input: RenderInput): string {
   const template = TEMPLATES[file];
   if (template === undefined) throw new Error(`render: no template for ${file}`);
+  const registryIssue = registryProblem(input.registry);
+  if (registryIssue) throw new Error(`render: invalid registry ${JSON.stringify(input.registry)}: ${registryIssue}`);
   const scalars: Record<string, string> = {
-    registry: check('registry', input.registry, REGISTRY_RE),
+    registry: input.registry,
     apiTag: check('image tag', input.apiTag, TAG_RE),
     platformTag: check('image tag', input.platformTag, TAG_RE),
   };
   const amd = input.amdOverlay;
   const gids = [...new Set(amd?.groupGids ?? [])].map((g) => {
     if (!Number.isInteger(g) || g < 0 || g > 0xffffffff) throw new Error(`render: invalid gid ${g}`);
-    return `- "${g}"`;
+    return `- ${yamlScalar(String(g))}`;
   });
   const env: string[] = [];
-  if (amd?.rocrVisibleDevices) env.push(`- ROCR_VISIBLE_DEVICES=${check('ROCR_VISIBLE_DEVICES', amd.rocrVisibleDevices, ROCR_RE)}`);
-  if (amd?.hsaOverrideGfxVersion) env.push(`- HSA_OVERRIDE_GFX_VERSION=${check('HSA_OVERRIDE_GFX_VERSION', amd.hsaOverrideGfxVersion, HSA_RE)}`);
+  if (amd?.rocrVisibleDevices) env.push(`- ${yamlScalar(`ROCR_VISIBLE_DEVICES=${check('ROCR_VISIBLE_DEVICES', amd.rocrVisibleDevices, ROCR_RE)}`)}`);
+  if (amd?.hsaOverrideGfxVersion) env.push(`- ${yamlScalar(`HSA_OVERRIDE_GFX_VERSION=${check('HSA_OVERRIDE_GFX_VERSION', amd.hsaOverrideGfxVersion, HSA_RE)}`)}`);
   const build = input.imageSource === 'local' ? modeSpec(input.mode).localBuild : undefined;
   const localBuild = build
-    ? ['build:', `  context: ${check('build context', build.context, /^[A-Za-z0-9_.\/-]+$/)}`, `  dockerfile: ${check('dockerfile', build.dockerfile, /^[A-Za-z0-9_.\/-]+$/)}`]
+    ? ['build:', `  context: ${yamlScalar(check('build context', build.context, /^[A-Za-z0-9_.\/-]+$/))}`, `  dockerfile: ${yamlScalar(check('dockerfile', build.dockerfile, /^[A-Za-z0-9_.\/-]+$/))}`]
     : [];
   const lists: Record<string, string[]> = { groupGids: gids, rocmEnv: env, localBuild };
 
@@ -92,11 +117,12 @@ export function renderFile(file: string, input: RenderInput): string {
     .flatMap((line) => {
       const m = /^(\s*)\{\{(\w+)\}\}\s*$/.exec(line);
       if (m && lists[m[2]!]) return lists[m[2]!]!.map((item) => m[1]! + item);
-      const filled = line.replace(/\{\{(\w+)\}\}/g, (all, name: string) => scalars[name] ?? all);
-      // A scalar YAML would read as something else (an IPv6 registry `[::1]:5000/kg` starts a
-      // flow sequence) is double-quoted; the values are checked above, so none holds `"` or `\`.
-      const plain = /^(\s*[\w-]+:\s)([[\]{}&*!|>'"%@`].*)$/.exec(filled);
-      return [plain && filled !== line ? `${plain[1]}"${plain[2]}"` : filled];
+      if (!/\{\{\w+\}\}/.test(line)) return [line];
+      // A value with placeholders is a whole scalar after `key: ` or `- `: filled, checked, then quoted if YAML needs it.
+      const kv = /^(\s*(?:[\w-]+:|-)\s+)(\S.*)$/.exec(line);
+      if (!kv) throw new Error(`render: placeholder outside a scalar in ${file}: ${line.trim()}`);
+      const filled = kv[2]!.replace(/\{\{(\w+)\}\}/g, (all, name: string) => scalars[name] ?? all);
+      return [kv[1]! + yamlScalar(/^\s*image:/.test(kv[1]!) ? checkImage(filled) : filled)];
     })
     .join('\n');
   if (/\{\{\w+\}\}/.test(body)) throw new Error(`render: unfilled placeholder in ${file}`);

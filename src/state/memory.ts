@@ -10,10 +10,11 @@
 //    for directories that no longer exist are dropped when it is written, and
 //    at most MAX_REMEMBERED (the most recent) are kept, so the file stays small
 //    however many directories a user has ever configured.
-import { readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ensureDirSync } from '../util/ensure-dir.js';
+import { READ_LIMIT, readRegular, readRegularFollowing } from '../util/safe-fs.js';
 import { GPU_VENDORS, MODES, STATE_DIR, imageTagFor, type GpuVendor, type Mode } from '../catalog.js';
 import { releaseOfTag } from '../tags.js';
 import type { Gpu, Report } from '../report.js';
@@ -216,7 +217,10 @@ function storePath(env: Env): string {
 function readStore(path: string): Record<string, unknown> {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    // The user's own store: a link is followed, but only to a regular file, bounded.
+    const bytes = readRegularFollowing(path, READ_LIMIT.other);
+    if (!bytes) return {};
+    data = JSON.parse(bytes.toString('utf8'));
   } catch {
     return {};
   }
@@ -305,7 +309,9 @@ export async function recordInstall(memory: InstallMemory, env: Env = process.en
 export async function readMemory(dir: string, env: Env = process.env): Promise<InstallMemory | null> {
   const real = await canonical(dir);
   try {
-    const own = parseMemory(readFileSync(join(real, STATE_FILE), 'utf8'));
+    // In the install directory: never through a link, a regular file only (a FIFO never blocks), bounded.
+    const bytes = readRegular(join(real, STATE_FILE), READ_LIMIT.state);
+    const own = bytes ? parseMemory(bytes.toString('utf8')) : null;
     if (own) return own;
   } catch {
     // No state file (first install, or .kg-init/ removed): ask the user store.

@@ -35,6 +35,10 @@ export const READ_LIMIT = {
   compose: 8 * 2 ** 20,
   /** .kg-init/state.json and the lock. */
   state: 2 ** 20,
+  /** The platform's own files kg-init only reads (.env, its compose files), the user's store, a saved report. */
+  other: 16 * 2 ** 20,
+  /** A file of the host (/proc, /sys, /etc/group, /etc/os-release, ROCm's version files). */
+  host: 4 * 2 ** 20,
 } as const;
 
 /** Mode of a file kg-init creates, unless the plan says otherwise. */
@@ -115,6 +119,51 @@ export function readRegular(path: string, limit: number): Buffer | null {
     return readFd(f.fd, path, limit);
   } finally {
     closeSync(f.fd);
+  }
+}
+
+/**
+ * Reads up to `limit` bytes from an open descriptor, without trusting the size
+ * fstat reports (files in /proc and /sys say 0 or 4096): more than `limit`
+ * is refused.
+ */
+export function readUpTo(fd: number, path: string, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(Math.min(1 << 16, limit + 1 - total));
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    chunks.push(buf.subarray(0, n));
+    total += n;
+    if (total > limit) throw new UnsafeFileError(path, `is larger than ${limit} bytes`);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * The bytes of a file kg-init only reads and that may be a link (the
+ * platform's `.env` and compose files, the user's store, a host file): the
+ * link is followed, but only a regular file is read (opened non-blocking, so a
+ * FIFO is refused before it can block, and a device such as /dev/zero is
+ * refused), at most `limit` bytes. Null when it does not exist.
+ */
+export function readRegularFollowing(path: string, limit: number): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, O_RDONLY | O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ENXIO') throw new UnsafeFileError(path, 'is a socket or a FIFO, not a regular file');
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UnsafeFileError(path, `is ${kind(st)}, not a regular file`);
+    return readUpTo(fd, path, limit);
+  } finally {
+    closeSync(fd);
   }
 }
 

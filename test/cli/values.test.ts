@@ -9,6 +9,8 @@ describe('checkValue', () => {
     expect(checkValue('release', '0.14.0-rc.1')).toBe('0.14.0-rc.1');
     expect(checkValue('registry', 'ghcr.io/aaronsb/knowledge-graph-system')).toBe('ghcr.io/aaronsb/knowledge-graph-system');
     expect(checkValue('registry', 'localhost:5000/kg')).toBe('localhost:5000/kg');
+    expect(checkValue('registry', '[::1]:5000/kg')).toBe('[::1]:5000/kg');
+    expect(checkValue('registry', 'localhost:5000')).toBe('localhost:5000');
     expect(checkValue('image-tag', '0.13.1-rocm72-host')).toBe('0.13.1-rocm72-host');
     expect(checkValue('dir', '/opt/kg')).toBe('/opt/kg');
     expect(checkValue('save-snapshot', 'snap')).toBe('snap');
@@ -18,8 +20,11 @@ describe('checkValue', () => {
   it.each([
     ['release', 'latest', 'expected a release version such as 0.13.1'],
     ['release', `1.2.3-${'a'.repeat(130)}`, 'version too long for an image tag'],
-    ['registry', 'HTTPS://ghcr.io/x', 'expected a registry path such as ghcr.io/owner/name'],
-    ['registry', `ghcr.io/${'a'.repeat(260)}`, 'Too big: expected string to have <=255 characters'],
+    ['registry', 'HTTPS://ghcr.io/x', 'it has a scheme (HTTPS://): give the host and path only; a registry looks like ghcr.io/owner/name, registry.example.com:5000/mirror/kg or [fd00::1]:5000/kg'],
+    ['registry', `ghcr.io/${'a'.repeat(260)}`, 'it is 268 characters; image names made from it (…/kg-postgres) must stay within 255, so at most 243'],
+    ['registry', 'ghcr.io/Owner/kg', '"Owner" has capital letters: repository paths are lowercase; a registry looks like'],
+    ['registry', 'fd00::1:5000/kg', '"fd00::1:5000" looks like an IPv6 address: put the address in brackets, as in [fd00::1]:5000/kg'],
+    ['registry', 'ghcr.io/owner/kg:0.13.1', 'it ends in a tag (:0.13.1): kg-init picks the tags (--release, --image-tag)'],
     ['image-tag', 'a b', 'expected an image tag'],
     ['image-tag', '-x', 'expected an image tag'],
     ['dir', '', 'expected a directory path'],

@@ -184,6 +184,13 @@ describe('compose checks', () => {
     expect(p.fix).toBe('kg-init --yes --gpu=amd-host --dir /opt/kg --registry registry.example.com/mirror/kg');
   });
 
+  it('a registry in a hand-edited image line is carried into the fix command only when it is one, quoted for the shell', () => {
+    const ipv6 = healthyAmd({ KG_API_IMAGE_TAG: 'latest' }, { 'docker-compose.ghcr.yml': GHCR('latest', '[::1]:5000/kg').replace(/image: (.*)$/gm, 'image: "$1"') });
+    expect(diagnose(ipv6, amdReport()).problems.find((x) => x.id === 'conf-image-tag')!.fix).toBe("kg-init --yes --gpu=amd-host --dir /opt/kg --registry '[::1]:5000/kg'");
+    const hostile = healthyAmd({ KG_API_IMAGE_TAG: 'latest' }, { 'docker-compose.ghcr.yml': GHCR('latest', 'x;touch${IFS}/tmp/p') });
+    expect(diagnose(hostile, amdReport()).problems.find((x) => x.id === 'conf-image-tag')!.fix).toBe('kg-init --yes --gpu=amd-host --dir /opt/kg');
+  });
+
   it("compose-overlay: the mode's overlay must be present and reach the GPU", () => {
     const gone = only(diagnose(healthyAmd({}, { 'docker-compose.gpu-amd-host.yml': null }), amdReport()), 'compose-overlay');
     expect(gone.status).toBe('error');

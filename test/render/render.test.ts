@@ -146,6 +146,21 @@ describe.skipIf(!hasCompose && !toolsRequired())('real Compose v2 config', () =>
   });
 });
 
+// Hostile but accepted: every value the checks let through renders a file the
+// YAML parser and Compose both read back as exactly that value.
+const HOSTILE: Array<{ registry: string; apiTag: string; platformTag: string; rocr: string | null; hsa: string | null; gids: number[] }> = [
+  { registry: '[::1]:5000/kg', apiTag: 'latest', platformTag: 'latest', rocr: null, hsa: null, gids: [] },
+  { registry: '[fd00::1]', apiTag: '0.13.1-rocm72-host', platformTag: '0.13.1', rocr: '0', hsa: '11.0.0', gids: [0] },
+  { registry: '[2001:db8::1]:65535/a/b', apiTag: '_', platformTag: '0', rocr: 'GPU-0,1', hsa: null, gids: [4294967295] },
+  { registry: 'localhost:5000', apiTag: '1e5', platformTag: 'true', rocr: null, hsa: null, gids: [44, 992] },
+  { registry: 'localhost', apiTag: 'null', platformTag: 'no', rocr: null, hsa: null, gids: [] },
+  { registry: 'Registry.Example.COM:443/mirror/kg', apiTag: '0x10', platformTag: '1.0', rocr: null, hsa: null, gids: [] },
+  { registry: '10.0.0.1:5000/x', apiTag: 'a'.repeat(128), platformTag: '_.-', rocr: null, hsa: null, gids: [] },
+  { registry: 'true', apiTag: 'on', platformTag: 'yes', rocr: null, hsa: null, gids: [] },
+  { registry: 'a--b/c__d/e.f-g', apiTag: '1.2.3-rc.1', platformTag: '1.2.3-rc.1', rocr: null, hsa: null, gids: [] },
+  { registry: `r.io/${'a'.repeat(238)}`, apiTag: 'x', platformTag: 'y', rocr: null, hsa: null, gids: [] },
+];
+
 describe('values YAML would misread', () => {
   test('an IPv6 registry ([::1]:5000/kg) renders an image line the YAML parser reads back', async () => {
     const { parse } = await import('yaml');
@@ -154,5 +169,35 @@ describe('values YAML would misread', () => {
     const doc = parse(text) as { services: Record<string, { image: string }> };
     expect(doc.services.web!.image).toBe('[::1]:5000/kg/kg-web:latest');
     expect(doc.services.api!.image).toBe('[::1]:5000/kg/kg-api:${KG_API_IMAGE_TAG:-latest}');
+  });
+
+  test.each(HOSTILE)('$registry, tags $apiTag / $platformTag: YAML and Compose read back exactly these values', (h) => {
+    const files = renderCompose(input('amd-host', { registry: h.registry, apiTag: h.apiTag, platformTag: h.platformTag, amdOverlay: { groupGids: h.gids, rocrVisibleDevices: h.rocr, hsaOverrideGfxVersion: h.hsa } }));
+    const env = [...(h.rocr ? [`ROCR_VISIBLE_DEVICES=${h.rocr}`] : []), ...(h.hsa ? [`HSA_OVERRIDE_GFX_VERSION=${h.hsa}`] : [])];
+    const ghcr = parse(files[0]!.text, { logLevel: 'error' }).services;
+    expect(ghcr.api.image).toBe(`${h.registry}/kg-api:\${KG_API_IMAGE_TAG:-${h.apiTag}}`);
+    for (const s of ['postgres', 'web', 'operator']) expect(ghcr[s].image).toBe(`${h.registry}/kg-${s}:${h.platformTag}`);
+    const overlay = parse(files[1]!.text, { logLevel: 'error' }).services.api;
+    expect(overlay.group_add).toEqual(['video', ...h.gids.map(String)]);
+    expect(overlay.environment).toEqual(['PYTORCH_ALLOC_CONF=expandable_segments:True', ...env]);
+    if (!hasCompose && !toolsRequired()) return;
+    const dir = mkdtempSync(join(tmpdir(), 'kg-compose-'));
+    try {
+      copyFileSync(BASE, join(dir, 'docker-compose.yml'));
+      for (const f of files) writeFileSync(join(dir, f.path), f.text);
+      const services = composeConfig(['docker-compose.yml', ...files.map((f) => f.path)].flatMap((f) => ['-f', f]), { cwd: dir, env: { HOME: dir } }).model.services;
+      expect(services.api!.image).toBe(`${h.registry}/kg-api:${h.apiTag}`);
+      for (const s of ['postgres', 'web', 'operator']) expect(services[s]!.image).toBe(`${h.registry}/kg-${s}:${h.platformTag}`);
+      expect(services.api!.group_add).toEqual(['video', ...h.gids.map(String)]);
+      for (const e of env) expect(services.api!.environment![e.split('=')[0]!]).toBe(e.slice(e.indexOf('=') + 1));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a value that is not a reference never reaches a file', () => {
+    for (const registry of ['ghcr.io/x\nservices: {}', 'ghcr.io/x" #', 'ghcr.io/X', '::1/kg', `r.io/${'a'.repeat(239)}`]) {
+      expect(() => renderCompose(input('cpu', { registry }))).toThrow(/invalid registry/);
+    }
   });
 });

@@ -10,6 +10,13 @@
 // it can. Absolute milliseconds are shown for reference only.
 //
 // BENCH_RUNS (default 11) sets the rounds; the whole run takes a few minutes.
+// `node bench/run.mjs --only=headless,conf` measures some rows only and prints
+// them without writing RESULTS.md; `--help` lists the rows.
+//
+// The install directories are the platform as a clone of it lays itself out
+// (kg-init's own fixture, test/fixtures/platform): kg-init configures the GPU
+// there. A first install into an empty directory takes its files from that
+// fixture too (KG_INIT_PLATFORM_SOURCE), never from the network.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -20,6 +27,42 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/kg-init.js');
 const RSS_HOOK = join(ROOT, 'bench/rss-hook.mjs');
+const PLATFORM = join(ROOT, 'test/fixtures/platform');
+
+/** The rows, by the names --only takes. */
+const ROWS = {
+  version: '`kg-init --version`',
+  help: '`kg-init --help`',
+  headless: 'headless `--yes --gpu=auto` in a platform directory not yet configured',
+  probe: '`probe --json`',
+  doctor: '`doctor` on a configured directory',
+  wizard: 'the wizard in a pty: first frame, recommendation on screen',
+  conf: '`.operator.conf` of 1 KB / 1 MB / 10 MB: headless re-init',
+  diff: 'review diff (`--dry-run`) of a 4,000-line config',
+  memory: 'user memory of 100,000 gone directories',
+  first: 'first install into an empty directory (--platform-source DIR)',
+  rss: 'peak RSS of a headless run',
+  inproc: 'the probe in-process',
+  package: 'package size and runtime dependencies',
+};
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(
+    `node bench/run.mjs [--only=ROW,ROW...]   (npm run bench builds first)\n\nWithout --only: every row, written to bench/RESULTS.md. With it: those rows, printed only.\nBENCH_RUNS=N sets the rounds (default 11).\n\nRows:\n${Object.entries(ROWS)
+      .map(([k, v]) => `  ${k.padEnd(9)} ${v}`)
+      .join('\n')}`,
+  );
+  process.exit(0);
+}
+const onlyArg = argv.find((a) => a.startsWith('--only='));
+const ONLY = onlyArg ? new Set(onlyArg.slice(7).split(',').filter(Boolean)) : null;
+for (const k of ONLY ?? []) {
+  if (!(k in ROWS)) {
+    console.error(`bench: no row ${k}; rows: ${Object.keys(ROWS).join(', ')}`);
+    process.exit(2);
+  }
+}
+const want = (k) => !ONLY || ONLY.has(k);
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 11));
 const NODE = process.execPath;
 const SCRATCH = mkdtempSync(join(tmpdir(), 'kg-bench-'));
@@ -27,6 +70,12 @@ let scratchN = 0;
 const scratch = (name = 'd') => {
   const d = join(SCRATCH, `${name}-${scratchN++}`);
   mkdirSync(d, { recursive: true });
+  return d;
+};
+/** A new directory holding the platform (a clone's layout), not configured by kg-init. */
+const platformDir = (name = 'platform') => {
+  const d = scratch(name);
+  cpSync(PLATFORM, d, { recursive: true });
   return d;
 };
 
@@ -277,112 +326,128 @@ const WHY_NOT = {
 
 async function main() {
   if (!existsSync(join(ROOT, 'dist/cli.js'))) throw new Error('run `npm run build` first (npm run bench does)');
+  if (!existsSync(join(PLATFORM, 'operator.sh'))) throw new Error(`the platform fixture is missing (${PLATFORM.replace(ROOT, '')}): run the bench from a clone of kg-init`);
   const started = Date.now();
   const loadStart = loadavg()[0];
   const host = benchHost();
   const hostName = host.replace(ROOT, '').replace(/^\.\.\//, '');
   const configDir = scratch('user-config');
-  const env = benchEnv({ KG_INIT_HOST_SNAPSHOT: host, KG_INIT_CONFIG_DIR: configDir });
+  const env = benchEnv({ KG_INIT_HOST_SNAPSHOT: host, KG_INIT_CONFIG_DIR: configDir, KG_INIT_PLATFORM_SOURCE: PLATFORM });
   const log = (s) => process.stderr.write(`bench: ${s} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 
-  // A configured directory for doctor: what kg-init --yes writes on this host.
-  const configured = scratch('configured');
+  // A configured directory for doctor: the platform, and what kg-init --yes writes there on this host.
+  const configured = platformDir('configured');
   timeOnce([BIN, '--yes', '--gpu=auto', '--dir', configured], { env });
 
   log('commands');
-  const cases = {
+  const allCases = {
     version: { args: () => [BIN, '--version'] },
     help: { args: () => [BIN, '--help'] },
-    headless: { setup: () => scratch('headless'), args: (d) => [BIN, '--yes', '--gpu=auto', '--dir', d], teardown: (d) => rmSync(d, { recursive: true, force: true }), env },
+    headless: { setup: () => platformDir('headless'), args: (d) => [BIN, '--yes', '--gpu=auto', '--dir', d], teardown: (d) => rmSync(d, { recursive: true, force: true }), env },
     probe: { args: () => [BIN, 'probe', '--json'], env },
     // doctor exits 1 when it finds a problem: still a doctor run.
     doctor: { args: () => [BIN, 'doctor', '--dir', configured], env, ok: [0, 1] },
+    // An empty directory: the platform's files come from the fixture (a local --platform-source).
+    first: { setup: () => scratch('first'), args: (d) => [BIN, '--yes', '--gpu=auto', '--dir', d], teardown: (d) => rmSync(d, { recursive: true, force: true }), env },
   };
-  const names = Object.keys(cases);
-  const results = Object.fromEntries(paired(Object.values(cases)).map((r, i) => [names[i], r]));
+  const names = Object.keys(allCases).filter(want);
+  const results = Object.fromEntries(paired(names.map((k) => allCases[k])).map((r, i) => [names[i], r]));
 
-  log('wizard');
-  const wizard = await wizardInPty(env);
+  let wizard = null;
+  if (want('wizard')) {
+    log('wizard');
+    wizard = await wizardInPty(env);
+  }
 
-  log('config size');
   // .operator.conf of 1 KB, 1 MB, 10 MB: a re-init that changes its two owned lines.
   const sizes = [['1 KB', 1024], ['1 MB', 2 ** 20], ['10 MB', 10 * 2 ** 20]];
-  const confDirs = sizes.map(([, bytes]) => {
-    const d = scratch('conf-src');
-    writeFileSync(join(d, '.operator.conf'), operatorConf(bytes));
-    return d;
-  });
-  // No warm-up round: the bundle is in the file cache by now, and a 10 MB run is long.
   const confRuns = 3;
-  const confAcc = sizes.map(() => ({ ms: [], ratio: [] }));
-  for (let round = 1; round <= confRuns; round++) {
-    sizes.forEach((_, i) => {
-      const d = scratch('conf');
-      cpSync(join(confDirs[i], '.operator.conf'), join(d, '.operator.conf'));
+  let conf = null;
+  if (want('conf')) {
+    log('config size');
+    const confTexts = sizes.map(([, bytes]) => operatorConf(bytes));
+    // One warm-up run of the small size (a 10 MB run is long); the sizes are then taken in turn.
+    const confAcc = sizes.map(() => ({ ms: [], ratio: [] }));
+    for (let round = 0; round <= confRuns; round++) {
+      sizes.forEach((_, i) => {
+        if (round === 0 && i > 0) return;
+        const d = platformDir('conf');
+        writeFileSync(join(d, '.operator.conf'), confTexts[i]);
+        const b = baseline();
+        const { ms } = timeOnce([BIN, '--yes', '--gpu=auto', '--dir', d], { env, timeoutMs: 300_000 });
+        rmSync(d, { recursive: true, force: true });
+        if (round === 0) return;
+        confAcc[i].ms.push(ms);
+        confAcc[i].ratio.push(ms / b);
+      });
+    }
+    const rss = (() => {
+      const d = platformDir('conf');
+      writeFileSync(join(d, '.operator.conf'), confTexts[2]);
+      return peakRssOnce([BIN, '--yes', '--gpu=auto', '--dir', d], env);
+    })();
+    conf = { ms: confAcc.map((a) => median(a.ms)), x: confAcc.map((a) => median(a.ratio)), rss };
+  }
+
+  let diff = null;
+  if (want('diff')) {
+    log('review diff');
+    // A 4,000-line config in which a re-init changes kg-init's lines (mode, tag, time): what --dry-run prints for it.
+    const diffDir = platformDir('diff');
+    writeFileSync(join(diffDir, '.operator.conf'), operatorConf(400_000).split('\n').slice(0, 4000).join('\n') + '\n');
+    const confLines = readFileSync(join(diffDir, '.operator.conf'), 'utf8').split('\n').length - 1;
+    const diffTimes = [];
+    let diffOut = '';
+    for (let i = 0; i <= Math.min(RUNS, 7); i++) {
       const b = baseline();
-      const { ms } = timeOnce([BIN, '--yes', '--gpu=auto', '--dir', d], { env, timeoutMs: 300_000 });
-      rmSync(d, { recursive: true, force: true });
-      if (round === 0) return;
-      confAcc[i].ms.push(ms);
-      confAcc[i].ratio.push(ms / b);
-    });
+      const r = timeOnce([BIN, '--yes', '--gpu=auto', '--dry-run', '--dir', diffDir], { env, capture: true });
+      diffOut = r.stdout;
+      if (i) diffTimes.push(r.ms / b);
+    }
+    const confDiff = (() => {
+      const start = diffOut.indexOf('--- a/.operator.conf');
+      if (start < 0) return [];
+      const rest = diffOut.slice(start).split('\n');
+      const end = rest.findIndex((l, i) => i > 1 && (l.startsWith('--- ') || !/^([-+ @\\])/.test(l)));
+      return rest.slice(2, end < 0 ? rest.length : end);
+    })();
+    diff = {
+      confLines,
+      printed: confDiff.length,
+      changed: confDiff.filter((l) => /^[-+]/.test(l)).length,
+      hunks: confDiff.filter((l) => l.startsWith('@@')).length,
+      x: median(diffTimes),
+    };
   }
-  const confMs = confAcc.map((a) => median(a.ms));
-  const confX = confAcc.map((a) => median(a.ratio));
-  const confRss = (() => {
-    const d = scratch('conf');
-    cpSync(join(confDirs[2], '.operator.conf'), join(d, '.operator.conf'));
-    return peakRssOnce([BIN, '--yes', '--gpu=auto', '--dir', d], env);
-  })();
 
-  log('review diff');
-  // A 4,000-line config in which a re-init changes kg-init's lines (mode, tag, time): what --dry-run prints for it.
-  const diffDir = scratch('diff');
-  writeFileSync(join(diffDir, '.operator.conf'), operatorConf(400_000).split('\n').slice(0, 4000).join('\n') + '\n');
-  const confLines = readFileSync(join(diffDir, '.operator.conf'), 'utf8').split('\n').length - 1;
-  const diffTimes = [];
-  let diffOut = '';
-  for (let i = 0; i <= Math.min(RUNS, 7); i++) {
-    const b = baseline();
-    const r = timeOnce([BIN, '--yes', '--gpu=auto', '--dry-run', '--dir', diffDir], { env, capture: true });
-    diffOut = r.stdout;
-    if (i) diffTimes.push(r.ms / b);
-  }
-  const confDiff = (() => {
-    const start = diffOut.indexOf('--- a/.operator.conf');
-    if (start < 0) return [];
-    const rest = diffOut.slice(start).split('\n');
-    const end = rest.findIndex((l, i) => i > 1 && (l.startsWith('--- ') || !/^([-+ @\\])/.test(l)));
-    return rest.slice(2, end < 0 ? rest.length : end);
-  })();
-  const diffChanged = confDiff.filter((l) => /^[-+]/.test(l)).length;
-  const diffHunks = confDiff.filter((l) => l.startsWith('@@')).length;
-
-  log('user memory');
-  // 100,000 remembered installs of directories that are gone: one headless run, then the next.
-  const storeText = bigStore(100_000);
-  const storeFile = join(configDir, 'kg-init.json');
-  const memFirst = [];
-  const memNext = [];
-  let kept = NaN;
-  let memRss = NaN;
-  for (let i = 0; i < 2; i++) {
+  let memory = null;
+  if (want('memory')) {
+    log('user memory');
+    // 100,000 remembered installs of directories that are gone: one headless run, then the next.
+    const storeText = bigStore(100_000);
+    const storeFile = join(configDir, 'kg-init.json');
+    const memFirst = [];
+    const memNext = [];
+    let kept = NaN;
+    for (let i = 0; i < 2; i++) {
+      writeFileSync(storeFile, storeText);
+      const b1 = baseline();
+      const d1 = platformDir('mem');
+      memFirst.push(timeOnce([BIN, '--yes', '--gpu=auto', '--dir', d1], { env, timeoutMs: 300_000 }).ms / b1);
+      kept = Object.keys(JSON.parse(readFileSync(storeFile, 'utf8')).installs).length;
+      const b2 = baseline();
+      const d2 = platformDir('mem');
+      memNext.push(timeOnce([BIN, '--yes', '--gpu=auto', '--dir', d2], { env }).ms / b2);
+    }
     writeFileSync(storeFile, storeText);
-    const b1 = baseline();
-    const d1 = scratch('mem');
-    memFirst.push(timeOnce([BIN, '--yes', '--gpu=auto', '--dir', d1], { env, timeoutMs: 300_000 }).ms / b1);
-    kept = Object.keys(JSON.parse(readFileSync(storeFile, 'utf8')).installs).length;
-    const b2 = baseline();
-    const d2 = scratch('mem');
-    memNext.push(timeOnce([BIN, '--yes', '--gpu=auto', '--dir', d2], { env }).ms / b2);
+    const rss = peakRssOnce([BIN, '--yes', '--gpu=auto', '--dir', platformDir('mem')], env);
+    memory = { first: median(memFirst), next: median(memNext), kept, rss };
   }
-  writeFileSync(storeFile, storeText);
-  memRss = peakRssOnce([BIN, '--yes', '--gpu=auto', '--dir', scratch('mem')], env);
 
-  log('memory and package');
-  const rssHeadless = median([0, 1, 2].map(() => peakRssOnce([BIN, '--yes', '--gpu=auto', '--dir', scratch('rss-dir')], env)));
-  const probeMs = await probeInProcess(host);
-  const pkg = packageFacts();
+  if (want('rss') || want('inproc') || want('package')) log('memory and package');
+  const rssHeadless = want('rss') ? median([0, 1, 2].map(() => peakRssOnce([BIN, '--yes', '--gpu=auto', '--dir', platformDir('rss-dir')], env))) : null;
+  const probeMs = want('inproc') ? await probeInProcess(host) : null;
+  const pkg = want('package') ? packageFacts() : null;
   const loadEnd = loadavg()[0];
 
   // ---------------------------------------------------------------- table
@@ -393,49 +458,51 @@ async function main() {
     if (ok === false && key && WHY_NOT[key]) why.push(`- **${name}**: ${WHY_NOT[key]}`);
   };
   const r = results;
-  const base = median(Object.values(r).map((x) => x.base));
-  row('`node -e 0` (baseline)', fmtMs(base), '1.00×', '', null);
-  row('`kg-init --version`', fmtMs(r.version.ms), fmtX(r.version.ratio), '≤ 1.35×', r.version.ratio <= 1.35, 'version');
-  row('`kg-init --help`', fmtMs(r.help.ms), fmtX(r.help.ratio), '≤ 1.5×', r.help.ratio <= 1.5, 'help');
-  row('headless `--yes --gpu=auto` (fresh directory)', fmtMs(r.headless.ms), fmtX(r.headless.ratio), '≤ 2.5×', r.headless.ratio <= 2.5, 'headless');
-  row('`probe --json`', fmtMs(r.probe.ms), fmtX(r.probe.ratio), '≤ 2.5×', r.probe.ratio <= 2.5, 'probe');
-  row('`doctor` on a configured directory', fmtMs(r.doctor.ms), fmtX(r.doctor.ratio), '≤ 3×', r.doctor.ratio <= 3, 'doctor');
-  if (wizard.why) {
+  const bases = Object.values(r).map((x) => x.base);
+  if (bases.length) row('`node -e 0` (baseline)', fmtMs(median(bases)), '1.00×', '', null);
+  if (r.version) row('`kg-init --version`', fmtMs(r.version.ms), fmtX(r.version.ratio), '≤ 1.35×', r.version.ratio <= 1.35, 'version');
+  if (r.help) row('`kg-init --help`', fmtMs(r.help.ms), fmtX(r.help.ratio), '≤ 1.5×', r.help.ratio <= 1.5, 'help');
+  if (r.headless) row('headless `--yes --gpu=auto` (a platform clone, not yet configured)', fmtMs(r.headless.ms), fmtX(r.headless.ratio), '≤ 2.5×', r.headless.ratio <= 2.5, 'headless');
+  if (r.probe) row('`probe --json`', fmtMs(r.probe.ms), fmtX(r.probe.ratio), '≤ 2.5×', r.probe.ratio <= 2.5, 'probe');
+  if (r.doctor) row('`doctor` on a configured directory', fmtMs(r.doctor.ms), fmtX(r.doctor.ratio), '≤ 3×', r.doctor.ratio <= 3, 'doctor');
+  if (wizard?.why) {
     rows.push([`wizard — ${wizard.why}`, 'n/a', 'n/a', '≤ 1.5× / ≤ 5×', '✗ not measured']);
-  } else {
+  } else if (wizard) {
     row('wizard, first frame (pty 80×24)', fmtMs(wizard.frame * wizard.base), fmtX(wizard.frame), '≤ 1.5×', wizard.frame <= 1.5, 'wizardFrame');
     row('wizard, recommendation on screen', fmtMs(wizard.rec * wizard.base), fmtX(wizard.rec), '≤ 5×', wizard.rec <= 5, 'wizardRec');
   }
-  const confScale = confMs[2] / confMs[0];
-  sizes.forEach(([label], i) => {
-    const last = i === sizes.length - 1;
+  if (conf) {
+    // Paired ratios, not milliseconds: the load on the machine cancels out as in every other row.
+    const confScale = conf.x[2] / conf.x[0];
+    sizes.forEach(([label], i) => {
+      const last = i === sizes.length - 1;
+      row(
+        `\`.operator.conf\` of ${label}: headless re-init`,
+        fmtMs(conf.ms[i]) + (last ? `, peak ${fmtMb(conf.rss)}` : ''),
+        fmtX(conf.x[i]),
+        last ? `≤ 3× the 1 KB run (now ${confScale.toFixed(2)}×)` : '',
+        last ? confScale <= 3 : null,
+        'confScale',
+      );
+    });
+  }
+  if (diff) {
+    const diffOk = diff.hunks >= 1 && diff.changed <= 6 && diff.printed <= 30;
     row(
-      `\`.operator.conf\` of ${label}: headless re-init`,
-      fmtMs(confMs[i]) + (last ? `, peak ${fmtMb(confRss)}` : ''),
-      fmtX(confX[i]),
-      last ? `≤ 3× the 1 KB run (now ${confScale.toFixed(2)}×)` : '',
-      last ? confScale <= 3 : null,
-      'confScale',
+      `review diff (\`--dry-run\`) of a ${diff.confLines}-line config whose mode and tag change`,
+      `${diff.printed} lines printed (${diff.changed} changed, ${diff.hunks} hunk${diff.hunks === 1 ? '' : 's'})`,
+      fmtX(diff.x),
+      'the changed lines with context',
+      diffOk,
     );
-  });
-  const diffOk = diffHunks >= 1 && diffChanged <= 6 && confDiff.length <= 30;
-  row(
-    `review diff (\`--dry-run\`) of a ${confLines}-line config whose mode and tag change`,
-    `${confDiff.length} lines printed (${diffChanged} changed, ${diffHunks} hunk${diffHunks === 1 ? '' : 's'})`,
-    fmtX(median(diffTimes)),
-    'the changed lines with context',
-    diffOk,
-  );
-  row(
-    'user memory of 100,000 gone directories: the run that meets it',
-    `kept ${kept}, peak ${fmtMb(memRss)}`,
-    fmtX(median(memFirst)),
-    'gone directories dropped, ≤ 1,000 kept',
-    kept <= 1000,
-  );
-  row('user memory: the next run', '', fmtX(median(memNext)), '', null);
-  row('peak RSS, headless `--yes`', fmtMb(rssHeadless), '', '', null);
-  row(`probe in-process (${hostName.split('/').pop()})`, fmtMs(probeMs), '', '', null);
+  }
+  if (memory) {
+    row('user memory of 100,000 gone directories: the run that meets it', `kept ${memory.kept}, peak ${fmtMb(memory.rss)}`, fmtX(memory.first), 'gone directories dropped, ≤ 1,000 kept', memory.kept <= 1000);
+    row('user memory: the next run', '', fmtX(memory.next), '', null);
+  }
+  if (r.first) row('first install into an empty directory (the platform from a local `--platform-source`)', fmtMs(r.first.ms), fmtX(r.first.ratio), '', null);
+  if (rssHeadless !== null) row('peak RSS, headless `--yes`', fmtMb(rssHeadless), '', '', null);
+  if (probeMs !== null) row(`probe in-process (${hostName.split('/').pop()})`, fmtMs(probeMs), '', '', null);
   if (pkg) {
     row('package tarball / unpacked / files', `${(pkg.tarball / 1024).toFixed(1)} KB / ${(pkg.unpacked / 1024).toFixed(1)} KB / ${pkg.files}`, '', '', null);
     row('runtime dependencies', String(pkg.deps), '', '0', pkg.deps === 0);
@@ -452,8 +519,8 @@ async function main() {
   const machine = `${cpus()[0]?.model?.trim() ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   const conditions = [
-    `${RUNS} paired rounds per command after one warm-up round (wizard: ${Math.min(RUNS, 9)} runs; config sizes: ${confRuns} rounds; user memory: 2 runs); each ratio is the median of (run ÷ the \`node -e 0\` run just before it)`,
-    `NODE_EXTRA_CA_CERTS unset for kg-init and the baseline; replayed host ${hostName}`,
+    `${RUNS} paired rounds per command after one warm-up round (wizard: ${Math.min(RUNS, 9)} runs; config sizes: ${confRuns} rounds after one warm-up run, the 10 MB figure being the ratio of the two sizes' paired ratios; user memory: 2 runs); each ratio is the median of (run ÷ the \`node -e 0\` run just before it)`,
+    `NODE_EXTRA_CA_CERTS unset for kg-init and the baseline; replayed host ${hostName}; install directories are copies of the platform fixture (test/fixtures/platform, a clone's layout)`,
     `load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end; the bench took ${secs} s`,
   ];
   const md = [
@@ -476,7 +543,9 @@ async function main() {
   ].join('\n');
   console.log(table);
   console.log(`\n${conditions.join('\n')}\nmachine: ${machine}`);
-  writeFileSync(join(ROOT, 'bench/RESULTS.md'), md);
+  if (why.length) console.log(`\n${why.join('\n')}`);
+  if (ONLY) console.log('\n(--only: bench/RESULTS.md not written)');
+  else writeFileSync(join(ROOT, 'bench/RESULTS.md'), md);
 }
 
 main()

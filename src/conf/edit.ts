@@ -12,7 +12,7 @@
 // arithmetic, a `return`/`exit` that stops sourcing, and an owned key whose
 // effective top-level value is computed by the shell (`${X:-cpu}`, `$(cmd)`,
 // backticks, `~`), which kg-init will not overwrite.
-import { effectiveLine, parseConf, serializeConf, type ConfDoc, type Touch } from './parse.js';
+import { effectiveLine, effectiveValue, parseConf, serializeConf, type ConfDoc, type Touch } from './parse.js';
 import { checkConfValues, OWNED_KEYS, type ConfValues, type OwnedKey } from './values.js';
 
 export class ConfEditError extends Error {}
@@ -34,9 +34,12 @@ export interface ConfReading {
 
 const OWNED: ReadonlySet<string> = new Set<string>(OWNED_KEYS);
 
-// The last text parsed: reading a config and planning its update parse it once.
+// The last text parsed: reading a config (its owned keys and any others the
+// caller reads with them) and planning its update parse it once.
 interface Analysis {
   text: string;
+  /** The keys the parse recorded: the owned ones and the `also` keys of the read that made it. */
+  keys: ReadonlySet<string>;
   doc: ConfDoc;
   reading: ConfReading;
   /** Each owned key's effective line (-1: none). */
@@ -44,11 +47,12 @@ interface Analysis {
 }
 let cached: Analysis | null = null;
 
-function analysed(text: string): Analysis {
-  if (cached && cached.text === text) return cached;
-  const doc = parseConf(text, OWNED);
+function analysed(text: string, also: readonly string[] = []): Analysis {
+  if (cached && cached.text === text && also.every((k) => cached!.keys.has(k))) return cached;
+  const keys = also.length ? new Set<string>([...OWNED_KEYS, ...also]) : OWNED;
+  const doc = parseConf(text, keys);
   const effective = Object.fromEntries(OWNED_KEYS.map((k) => [k, effectiveLine(doc, k)])) as Record<OwnedKey, number>;
-  cached = { text, doc, reading: judge(doc, effective), effective };
+  cached = { text, keys, doc, reading: judge(doc, effective), effective };
   return cached;
 }
 
@@ -128,6 +132,21 @@ export function readConf(text: string): ConfReading {
   return analysed(text).reading;
 }
 
+/**
+ * readConf, and the literal values of `also` (keys kg-init reads but does not
+ * own) from the same parse; one that is absent or computed by the shell is
+ * left out. The update planned next from the same text reuses that parse.
+ */
+export function readConfWith<K extends string>(text: string, also: readonly K[]): { reading: ConfReading; also: Partial<Record<K, string>> } {
+  const { doc, reading } = analysed(text, also);
+  const values: Partial<Record<K, string>> = {};
+  for (const key of also) {
+    const v = effectiveValue(doc, key);
+    if (v !== undefined) values[key] = v;
+  }
+  return { reading, also: values };
+}
+
 /** The owned keys' effective values (undefined where absent or computed by shell logic). */
 export function readOwned(text: string): ConfValues {
   return readConf(text).values;
@@ -137,13 +156,22 @@ function quoted(value: string, quote: '' | "'" | '"'): string {
   return `${quote}${value}${quote}`;
 }
 
-/** Returns the text with the given owned keys set; unchanged text when they already hold those values. */
-export function updateConf(text: string, values: ConfValues): string {
+/**
+ * Returns the text with the given owned keys set, and the `drop` keys left
+ * without a value (as dropConfKey does, from the same parse: no key is both
+ * set and dropped); unchanged text when it already is so. The file is parsed
+ * once for reading it and for this (the parse is kept for the same text), and
+ * the result is the text's own slices around the changed lines.
+ */
+export function updateConf(text: string, values: ConfValues, drop: readonly OwnedKey[] = []): string {
   const checked = checkConfValues(values);
   const { doc, reading, effective } = analysed(text);
   if (reading.refusal) throw new ConfEditError(`line ${reading.refusal.line}: ${reading.refusal.reason}`);
+  // Line index → its new text ('' with `remove`: the line and its newline go).
   const replace = new Map<number, string>();
+  const remove = new Set<number>();
   const append: Array<[OwnedKey, string]> = [];
+  const cleared: OwnedKey[] = [];
   for (const key of OWNED_KEYS) {
     const value = checked[key];
     if (value === undefined) continue;
@@ -155,29 +183,68 @@ export function updateConf(text: string, values: ConfValues): string {
       append.push([key, value]);
     }
   }
-  if (!replace.size && !append.length) return text;
-  if (append.length && doc.openAtEnd) {
+  for (const key of drop) {
+    if (checked[key] !== undefined) continue;
+    const edit = dropEdit(doc, key, effective[key]);
+    if (edit.kind === 'blank') replace.set(edit.line, edit.text);
+    else if (edit.kind === 'remove') for (const l of edit.lines) remove.add(l);
+    else if (edit.kind === 'append') cleared.push(key);
+  }
+  if (!replace.size && !remove.size && !append.length && !cleared.length) return text;
+  if ((append.length || cleared.length) && doc.openAtEnd) {
     throw new ConfEditError(
-      `cannot add ${append.map(([k]) => k).join(', ')}: the file ends inside an unfinished quote, heredoc or block`,
+      append.length
+        ? `cannot add ${append.map(([k]) => k).join(', ')}: the file ends inside an unfinished quote, heredoc or block`
+        : `cannot clear ${cleared[0]}: the file ends inside an unfinished quote, heredoc or block`,
     );
   }
-  // The text between replaced lines is copied as slices: a big file is not rebuilt line by line.
+  for (const key of cleared) append.push([key, '']);
+  // The text between changed lines is copied as slices: a big file is not rebuilt line by line.
   const base = doc.bom ? 1 : 0;
   const parts: string[] = [];
   let from = 0;
-  for (const i of [...replace.keys()].sort((x, y) => x - y)) {
+  for (const i of [...replace.keys(), ...remove].sort((x, y) => x - y)) {
     const at = base + doc.starts[i]!;
-    parts.push(text.slice(from, at), replace.get(i)!);
-    from = at + doc.lines[i]!.text.length;
+    const line = doc.lines[i]!;
+    parts.push(text.slice(from, at));
+    if (remove.has(i)) from = at + line.text.length + line.eol.length;
+    else {
+      parts.push(replace.get(i)!);
+      from = at + line.text.length;
+    }
   }
   parts.push(text.slice(from));
   if (append.length) {
     const last = doc.lines[doc.lines.length - 1];
-    if (last && last.eol === '') parts.push('\n');
+    // (A removed last line leaves the one before it last, which ends in a newline.)
+    if (last && last.eol === '' && !remove.has(doc.lines.length - 1)) parts.push('\n');
     // '\n' even in a CRLF file: bash would read a CR into the value.
     for (const [key, value] of append) parts.push(`${key}=${value}\n`);
   }
   return parts.join('');
+}
+
+type DropEdit =
+  | { kind: 'none' }
+  | { kind: 'blank'; line: number; text: string }
+  | { kind: 'remove'; lines: number[] }
+  | { kind: 'append' };
+
+/** How dropConfKey leaves `key` without a value in a parsed file whose effective line for it is `i`. */
+function dropEdit(doc: ConfDoc, key: string, i: number): DropEdit {
+  if (i === -1) return { kind: 'none' };
+  const a = doc.lines[i]!.assignment;
+  if (a?.key === key && a.value === '') return { kind: 'none' };
+  if (a?.key !== key || doc.lines.some((l) => l.touches.includes(key))) {
+    // Shell logic may set it after (or instead of) a simple line: an empty value overrides.
+    if (a?.key === key) return { kind: 'blank', line: i, text: `${a.head}${a.tail}` };
+    return { kind: 'append' };
+  }
+  const lines: number[] = [];
+  doc.lines.forEach((l, k) => {
+    if (l.assignment?.key === key) lines.push(k);
+  });
+  return { kind: 'remove', lines };
 }
 
 /** Text of a new .operator.conf before the owned keys are added. */
@@ -196,25 +263,25 @@ export const NEW_CONF_HEADER =
  */
 export function dropConfKey(text: string, key: OwnedKey): string {
   if (!text.includes(key)) return text;
-  const doc: ConfDoc = parseConf(text);
-  const i = effectiveLine(doc, key);
-  if (i === -1) return text;
-  const last = doc.lines[i]!;
-  if (last.assignment?.key === key && last.assignment.value === '') return text;
-  if (last.assignment?.key !== key || doc.lines.some((l) => l.touches.includes(key))) {
-    if (last.assignment?.key !== key && doc.openAtEnd) {
-      throw new ConfEditError(`cannot clear ${key}: the file ends inside an unfinished quote, heredoc or block`);
-    }
-    if (last.assignment?.key === key) {
-      last.text = `${last.assignment.head}${last.assignment.tail}`;
-      last.assignment = { ...last.assignment, raw: '', value: '', quote: '' };
+  const doc: ConfDoc = parseConf(text, new Set([key]));
+  const edit = dropEdit(doc, key, effectiveLine(doc, key));
+  switch (edit.kind) {
+    case 'none':
+      return text;
+    case 'blank':
+      doc.lines[edit.line]!.text = edit.text;
+      return serializeConf(doc);
+    case 'append': {
+      if (doc.openAtEnd) throw new ConfEditError(`cannot clear ${key}: the file ends inside an unfinished quote, heredoc or block`);
+      const end = doc.lines[doc.lines.length - 1];
+      if (end && end.eol === '') end.eol = doc.eol;
+      doc.lines.push({ text: `${key}=`, eol: doc.eol, assignment: null, touches: [] });
       return serializeConf(doc);
     }
-    const end = doc.lines[doc.lines.length - 1];
-    if (end && end.eol === '') end.eol = doc.eol;
-    doc.lines.push({ text: `${key}=`, eol: doc.eol, assignment: null, touches: [] });
-    return serializeConf(doc);
+    case 'remove': {
+      const gone = new Set(edit.lines);
+      doc.lines = doc.lines.filter((_, k) => !gone.has(k));
+      return serializeConf(doc);
+    }
   }
-  doc.lines = doc.lines.filter((l) => l.assignment?.key !== key);
-  return serializeConf(doc);
 }

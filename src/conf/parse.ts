@@ -183,12 +183,31 @@ function leadingName(w: string): string {
 }
 
 /**
+ * A whole line that needs no character-by-character reading, when it starts
+ * at top level: blank, a comment, or `[export ]KEY=value [# comment]` whose
+ * value is bare characters and quoted parts closed on the line, with nothing
+ * the shell expands or treats specially ($, backticks, backslashes, ~, ; & |
+ * < > ( )). Such a line leaves the reader's state as it found it, so it is
+ * matched in one step (most lines of a big config are such lines); any other
+ * line is read character by character. Tried only on lines up to FAST_MAX
+ * characters (the per-character alternation keeps a backtrack entry each).
+ */
+const FAST_LINE = /[ \t]*(?:#[^\n]*|(export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:[^ \t\n'"\\$`;&|<>()~]|"[^"\\$`\n]*"|'[^'\n]*')*(?:[ \t]+(?:#[^\n]*)?)?)?/y;
+const FAST_MAX = 4096;
+
+export interface ParseOptions {
+  /** Match plain lines in one step (default true); false reads every character (tests compare the two). */
+  fastLines?: boolean;
+}
+
+/**
  * `keys`: the variables of interest (default: all). Touches and simple
  * assignments are recorded for those only (and for any variable given
  * attributes, whose later assignments matter), which keeps a big file's parse
  * from allocating a record per line.
  */
-export function parseConf(text: string, keys?: ReadonlySet<string>): ConfDoc {
+export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseOptions = {}): ConfDoc {
+  const fastLines = opts.fastLines !== false;
   const attributed = new Set<string>();
   const wanted = (key: string) => !keys || keys.has(key) || attributed.has(key);
   const scratch: Touch = { line: 0, key: '', kind: 'assign', context: 'top', dynamic: false, command: '' };
@@ -441,6 +460,21 @@ export function parseConf(text: string, keys?: ReadonlySet<string>): ConfDoc {
   let i = 0;
   while (i < n) {
     const f = top();
+    if (fastLines && i === lineStart && stack.length === 1 && !continued && !pending.length && f.cmdPos && f.word === -1 && !f.builtin && !f.redirect && !f.piped && !f.funcNext && !f.funcName) {
+      const e0 = s.indexOf('\n', i);
+      const e = e0 === -1 ? n : e0;
+      if (e - i <= FAST_MAX) {
+        FAST_LINE.lastIndex = i;
+        const m = FAST_LINE.exec(s);
+        if (m && i + m[0].length === e) {
+          // As the character-by-character reading records it: the assignment's touch, then the line's end.
+          if (m[2] !== undefined) touch(m[2], 'assign', m[1] === undefined ? '' : 'export');
+          if (e < n) newline(e, true);
+          i = e + 1;
+          continue;
+        }
+      }
+    }
     const c = s.charCodeAt(i);
     if (c === 10) {
       // A newline ends a line everywhere; in code it also ends a command.

@@ -7,13 +7,12 @@ import { READ_LIMIT, readRegular, readRegularFollowing, UnsafeFileError } from '
 import { join, resolve } from 'node:path';
 import { allOverlayFiles, BASE_COMPOSE_FILE, GHCR_COMPOSE_FILE, OPERATOR_CONF_FILE } from '../catalog.js';
 import { decodeConf } from '../conf/decode.js';
-import { readConf as judgeConf } from '../conf/edit.js';
+import { readConfWith } from '../conf/edit.js';
 import { generatedBy } from '../render/render.js';
 import { describeFsError, KgInitError } from '../errors.js';
 import type { InstallState } from './types.js';
 import { STATE_FILE } from '../state/memory.js';
 import { requiredVars } from '../platform/env.js';
-import { parseConf, effectiveValue } from '../conf/parse.js';
 import {
   CLONE_COMPOSE_DIR,
   composeFilesFor,
@@ -70,17 +69,6 @@ export async function readLayout(abs: string): Promise<PlatformLayout> {
   };
 }
 
-function selectionValues(text: string): SelectionValues {
-  if (!SELECTION_KEYS.some((k) => text.includes(k))) return {};
-  const doc = parseConf(text);
-  const out: SelectionValues = {};
-  for (const key of SELECTION_KEYS) {
-    const v = effectiveValue(doc, key);
-    if (v !== undefined) out[key] = v;
-  }
-  return out;
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     await lstat(path);
@@ -90,7 +78,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function readConf(dir: string): InstallState['conf'] {
+function readConf(dir: string): InstallState['conf'] & { selection?: SelectionValues } {
   const path = join(dir, OPERATOR_CONF_FILE);
   const conf: InstallState['conf'] = { path, exists: false, text: null, problem: null, values: {} };
   let file;
@@ -105,12 +93,13 @@ function readConf(dir: string): InstallState['conf'] {
   conf.exists = true;
   const decoded = decodeConf(file.bytes);
   if (decoded.problem !== null) return { ...conf, problem: `${path} ${decoded.problem}` };
-  const reading = judgeConf(decoded.text);
+  // The owned keys and the platform's selection keys from one parse (reused when the update is planned).
+  const { reading, also } = readConfWith(decoded.text, SELECTION_KEYS);
   if (reading.refusal) {
     // bash would not end up with what kg-init reads or writes: refused, with the line and why.
     return { ...conf, problem: `${path} line ${reading.refusal.line}: ${reading.refusal.reason}` };
   }
-  return { ...conf, text: decoded.text, values: reading.values };
+  return { ...conf, text: decoded.text, values: reading.values, selection: also };
 }
 
 export async function readInstall(dir: string): Promise<InstallState> {
@@ -136,8 +125,9 @@ export async function readInstall(dir: string): Promise<InstallState> {
   };
   if (!dirExists) return state;
 
-  state.conf = readConf(abs);
-  if (state.conf.text !== null) state.confExtra = selectionValues(state.conf.text);
+  const { selection, ...conf } = readConf(abs);
+  state.conf = conf;
+  if (conf.text !== null) state.confExtra = selection ?? {};
   state.platform = await readLayout(abs);
   for (const file of [GHCR_COMPOSE_FILE, ...allOverlayFiles()]) {
     const path = join(abs, state.platform.composeDir, file);

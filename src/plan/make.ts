@@ -13,7 +13,7 @@ import {
   resolveMode,
   type Mode,
 } from '../catalog.js';
-import { ConfEditError, dropConfKey, NEW_CONF_HEADER, updateConf } from '../conf/edit.js';
+import { ConfEditError, NEW_CONF_HEADER, updateConf } from '../conf/edit.js';
 import { timestampOf } from '../conf/values.js';
 import { KgInitError } from '../errors.js';
 import { renderCompose } from '../render/render.js';
@@ -269,13 +269,13 @@ export function makePlan(
       ...(confTag !== null ? { KG_API_IMAGE_TAG: confTag } : {}),
       ...(imageSource !== null ? { IMAGE_SOURCE: imageSource } : {}),
     };
-    after = updateConf(before ?? NEW_CONF_HEADER, owned);
-    if (confTag === null) after = dropConfKey(after, 'KG_API_IMAGE_TAG');
+    // KG_API_IMAGE_TAG only as an override: without one, any line setting it goes (dropped in the same edit).
+    const drop = confTag === null ? (['KG_API_IMAGE_TAG'] as const) : [];
+    after = updateConf(before ?? NEW_CONF_HEADER, owned, drop);
     const otherChange = after !== before || [...composeChanges, ...removals].some((c) => c.action !== 'unchanged');
     if (otherChange || install.conf.values.INITIALIZED_AT === undefined) {
       // From the same text again (its parse is reused), not from `after`: one parse of the file.
-      after = updateConf(before ?? NEW_CONF_HEADER, { ...owned, INITIALIZED_AT: timestampOf(opts.now) });
-      if (confTag === null) after = dropConfKey(after, 'KG_API_IMAGE_TAG');
+      after = updateConf(before ?? NEW_CONF_HEADER, { ...owned, INITIALIZED_AT: timestampOf(opts.now) }, drop);
     }
   } catch (e) {
     if (e instanceof ConfEditError) {

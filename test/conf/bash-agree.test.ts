@@ -185,3 +185,47 @@ describe('hostile sizes: one pass', () => {
     expect(updateConf(big, { GPU_MODE: 'cpu' }).endsWith('\nGPU_MODE=cpu\n')).toBe(true);
   });
 });
+
+// ---- the quick ways are the long ways: plain lines matched whole, one edit for set and drop ----
+const plainPart = fc.constantFrom('a', 'b#c', '"x y"', "'q r'", '"', "'", '$X', '`c`', '\\ ', '~', ';', ' ', '\t', '#', ' # note', '\r', '=', '(', 'é', '{}', '*', ' return', ' fi', ' {', ' x');
+const plainLine = fc
+  .tuple(fc.constantFrom('', '', 'export ', '  ', '\t', 'export\t', '#', ' # '), fc.constantFrom(...OWNED_KEYS, 'OTHER', 'export', '_x1', '1X'), fc.constantFrom('=', '=', '+=', ' ='), fc.array(plainPart, { maxLength: 6 }))
+  .map(([p, k, eq, parts]) => `${p}${k}${eq}${parts.join('')}`);
+const mixed = fc
+  .tuple(fc.array(fc.oneof({ weight: 4, arbitrary: plainLine }, { weight: 2, arbitrary: simple }, { weight: 1, arbitrary: block(2) }), { maxLength: 12 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
+  .map(([parts, eol, finalNl]) => parts.join('\n').replaceAll('\n', eol) + (finalNl ? eol : ''));
+
+describe('the quick ways give what the long ways give', () => {
+  test('plain lines matched whole: the parse equals the character-by-character one, for every key set', async () => {
+    const { parseConf } = await import('../../src/conf/parse.js');
+    const texts = [...fc.sample(mixed, { numRuns: 400, seed: SEED + 2 }), ...fc.sample(conf, { numRuns: 200, seed: SEED + 3 })];
+    texts.push('X=a#b c\n', 'X="a"#c\n', 'X= #c\n', "export X='a b' # c\n", 'X=a\r\n', 'X=~\n', `X=${'a'.repeat(5000)}\n`, 'f()\nGPU_MODE=x\n', 'f() \n{ :; }\nGPU_MODE=y');
+    const owned = new Set<string>(OWNED_KEYS);
+    for (const t of texts) {
+      expect(parseConf(t), JSON.stringify(t)).toEqual(parseConf(t, undefined, { fastLines: false }));
+      expect(parseConf(t, owned), JSON.stringify(t)).toEqual(parseConf(t, owned, { fastLines: false }));
+    }
+  });
+
+  test('setting keys and dropping KG_API_IMAGE_TAG in one edit equals updateConf, then dropConfKey', async () => {
+    const { dropConfKey } = await import('../../src/conf/edit.js');
+    const { KG_API_IMAGE_TAG: _tag, ...set } = NEW;
+    const texts = [...fc.sample(mixed, { numRuns: 300, seed: SEED + 4 }), ...fc.sample(conf, { numRuns: 300, seed: SEED + 5 })];
+    texts.push('A=1\nKG_API_IMAGE_TAG=x', 'KG_API_IMAGE_TAG=x\nif true; then KG_API_IMAGE_TAG=b; fi', 'X="open\n', 'KG_API_IMAGE_TAG=');
+    const outcome = (f: () => string) => {
+      try {
+        return f();
+      } catch (e) {
+        return `threw: ${(e as Error).message}`;
+      }
+    };
+    let edited = 0;
+    for (const t of texts) {
+      const one = outcome(() => updateConf(t, set, ['KG_API_IMAGE_TAG']));
+      const two = outcome(() => dropConfKey(updateConf(t, set), 'KG_API_IMAGE_TAG'));
+      expect(one, JSON.stringify(t)).toBe(two);
+      if (!one.startsWith('threw') && one !== t) edited++;
+    }
+    expect(edited).toBeGreaterThan(100);
+  });
+});

@@ -24,6 +24,7 @@ const E2E = [
   'test/render/render.test.ts',
   'test/wizard/pty.test.ts',
   'test/wizard/hosts-pty.test.ts',
+  'test/wizard/startup-pty.test.ts',
   'test/docs.test.ts',
   'test/install-sh.test.ts',
   'test/package.test.ts',

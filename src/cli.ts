@@ -2,6 +2,7 @@
 // loading anything else; every other path imports the CLI proper lazily.
 import type { IO } from './cli/io.js';
 import { VERSION } from './version.js';
+import { armEarlyCancel } from './cli/early-cancel.js';
 
 export { VERSION };
 
@@ -13,7 +14,10 @@ export async function main(argv: readonly string[], io?: IO): Promise<number> {
   // Headless configure has a bundle of its own (see headless.ts). Only --yes
   // and -y set it (the parser refuses --yes=x and -yz), so without either the
   // command line cannot be one and that bundle is not loaded.
-  if (!io && argv.some((a) => a === '--yes' || a === '-y')) {
+  const headless = argv.some((a) => a === '--yes' || a === '-y');
+  // Ctrl+C from here until a command takes over: one line, exit 130 (early-cancel.ts).
+  if (!io && !headless) armEarlyCancel();
+  if (!io && headless) {
     const code = await (await import('./headless.js')).runHeadless(argv);
     if (code !== null) return code;
   }

@@ -11,6 +11,7 @@ import { reportError } from './report-error.js';
 import { VERSION } from '../version.js';
 import { setCommandName } from '../present/shell.js';
 import { outputWidth } from '../present/wrap.js';
+import { endEarlyCancel } from './early-cancel.js';
 
 export async function run(argv: readonly string[], io: IO = processIO()): Promise<number> {
   let args: Args;
@@ -30,6 +31,8 @@ export async function run(argv: readonly string[], io: IO = processIO()): Promis
     io.stdout.write(helpText(VERSION, out, args.command, outputWidth(io.stdout, io.env)));
     return EXIT.ok;
   }
+  // The wizard ends the start-up's Ctrl+C handling once its own is in place; every other command now.
+  if (args.command !== 'main' || args.yes) endEarlyCancel();
   try {
     switch (args.command) {
       case 'probe':

@@ -11,6 +11,8 @@ import type { Size } from './layout.js';
 import { doneScreen, layoutScreen, printedText, screenFor, type ScreenContext } from './screens.js';
 import { initialState, transition, type Effect, type Key, type WizardEvent, type WizardState } from './state.js';
 import { Frame, Lines, theme, useSize, useSpinner } from './ui.js';
+import { handOver } from './handover.js';
+import type { FrameText } from './lines.js';
 
 export interface WizardProps {
   deps: WizardDeps;
@@ -24,8 +26,11 @@ export interface WizardProps {
   size?: Size;
   /** Called once with the exit code when the wizard ends. */
   onExit?: (code: number) => void;
-  /** Lets the launcher deliver a signal (SIGINT from outside) as a key. */
-  interruptRef?: { current: (() => void) | null };
+  /**
+   * Lets the launcher deliver a signal (SIGINT from outside) as a key;
+   * `pending`: one came before the wizard could take it, deliver it at once.
+   */
+  interruptRef?: { current: (() => void) | null; pending?: boolean };
   /**
    * Set to the done screen as text to print after the wizard has ended
    * (whole, commands on one line); the last frame is then left empty.
@@ -133,7 +138,13 @@ export function WizardApp(props: WizardProps): ReactNode {
   }, [deps, dispatch]);
 
   useEffect(() => {
-    if (props.interruptRef) props.interruptRef.current = () => dispatch({ type: 'key', key: 'interrupt' });
+    const ref = props.interruptRef;
+    if (!ref) return;
+    ref.current = () => dispatch({ type: 'key', key: 'interrupt' });
+    if (ref.pending) {
+      ref.pending = false;
+      ref.current();
+    }
   }, [props.interruptRef, dispatch]);
 
   // End once the final frame is committed, so it stays on the terminal.
@@ -207,22 +218,22 @@ export interface StartOptions extends Omit<WizardProps, 'onExit' | 'size' | 'int
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
-  /** Rows of a first frame already painted by the launcher, for Ink to draw over. */
-  prepaintedRows?: number;
+  /** The first frame, already painted by the launcher: Ink takes it over (handover.ts). */
+  prepainted?: FrameText;
 }
 
 /** Renders the wizard and resolves with its exit code (0 written, 130 cancelled, 1 failed). */
 export async function startWizard(opts: StartOptions): Promise<number> {
-  const { stdin, stdout, stderr, prepaintedRows = 0, colour, ...props } = opts;
+  const { stdin, stdout, stderr, prepainted, colour, ...props } = opts;
   let code = 130;
-  const interruptRef: { current: (() => void) | null } = { current: null };
+  const interruptRef: { current: (() => void) | null; pending?: boolean } = { current: null };
   const finalRef: { current: ((columns: number, colour: boolean) => string) | null } = { current: null };
-  // A SIGINT from outside the terminal (kill -INT) cancels like Ctrl+C does.
-  const onSigint = () => (interruptRef.current ? interruptRef.current() : undefined);
+  // A SIGINT from outside the terminal (kill -INT) cancels like Ctrl+C does,
+  // also while Ink is still mounting (delivered once the wizard can take it).
+  const onSigint = () => (interruptRef.current ? interruptRef.current() : (interruptRef.pending = true));
   process.on('SIGINT', onSigint);
-  // Replace the launcher's first frame with Ink's in one synchronized update
-  // (terminals that know mode 2026 show no flicker; others ignore it).
-  if (prepaintedRows > 0) stdout.write(`\u001b[?2026h\u001b[${prepaintedRows}F\u001b[J`);
+  // Ink's first frame replaces the painted one without erasing it (handover.ts).
+  const handover = prepainted ? handOver(stdout, prepainted) : null;
   const instance = render(<WizardApp {...props} interruptRef={interruptRef} finalRef={finalRef} onExit={(c) => (code = c)} />, {
     stdin,
     stdout,
@@ -235,10 +246,10 @@ export async function startWizard(opts: StartOptions): Promise<number> {
     maxFps: 120,
     isScreenReaderEnabled: props.plain,
   });
-  if (prepaintedRows > 0) stdout.write('\u001b[?2026l');
   try {
     await instance.waitUntilExit();
   } finally {
+    handover?.end();
     process.off('SIGINT', onSigint);
     instance.cleanup();
     // Ink shows the cursor again on unmount; say it once more in case a

@@ -14,8 +14,9 @@ import { VERSION } from '../version.js';
 import type { InstallState } from '../install/types.js';
 import type { Report } from '../report.js';
 import type { FixedAnswers, WizardDeps } from './deps.js';
-import { frameText, theme } from './lines.js';
-import { probeScreen } from './screens.js';
+import { eraseFrame, frameText, theme, type FrameText } from './lines.js';
+import { CANCELLED_LINE, probeScreen } from './screens.js';
+import { endEarlyCancel } from '../cli/early-cancel.js';
 import { initialState, type CheckEvent } from './state.js';
 
 export interface Terminal {
@@ -211,21 +212,99 @@ export function probeEarly(deps: WizardDeps): { deps: WizardDeps; abort: () => v
 /**
  * Paints the wizard's first frame (the probe screen, before any check has
  * reported) with plain writes: loading React and Ink takes several times
- * Node's own start-up, and a person should see the wizard at once. Ink draws
- * over it as soon as it has loaded. Returns the rows painted.
+ * Node's own start-up, and a person should see the wizard at once. Ink takes
+ * it over as its own first frame (handover.ts). Returns what was painted.
  */
-export function paintFirstFrame(out: NodeJS.WriteStream, plain: boolean, colour: boolean): number {
+export function paintFirstFrame(out: NodeJS.WriteStream, plain: boolean, colour: boolean): FrameText {
   const size = { columns: out.columns || 80, rows: out.rows || 24 };
   const ctx = { size, theme: theme(plain), spin: plain ? 'running:' : '⠋', fixed: { registry: '' }, diff: () => '', cwd: '', version: VERSION };
   const screen = probeScreen(initialState(), ctx);
-  const { text, rows } = frameText(screen.title, screen.body, screen.footer, size, colour);
-  out.write((plain ? '' : '\u001b[?25l') + text);
-  return rows;
+  const frame = frameText(screen.title, screen.body, screen.footer, size, colour, plain);
+  out.write((plain ? '' : HIDE_CURSOR) + frame.text);
+  return frame;
 }
 
-/** Moves back over a painted frame and clears it. */
-export function erasePainted(out: NodeJS.WriteStream, rows: number): void {
-  if (rows > 0) out.write(`\u001b[${rows}F\u001b[J`);
+const HIDE_CURSOR = '\u001b[?25l';
+const SHOW_CURSOR = '\u001b[?25h';
+const CTRL_C = 0x03;
+
+/**
+ * Ctrl+C while the wizard starts, before Ink reads the keys. From the moment
+ * the wizard owns the terminal it is raw: Ctrl+C is the byte 0x03 (no SIGINT
+ * from the keyboard, no ^C echoed, no output thrown away by the terminal),
+ * read here until Ink reads keys. A SIGINT (kill -INT, or Ctrl+C pressed
+ * just before the terminal went raw) is taken the same way. Either stops the
+ * probe's tools, clears the painted frame, prints the cancelled line, gives
+ * the terminal back (cursor shown, raw mode off) and exits 130: nothing has
+ * been written. Other keys typed meanwhile are handed to Ink.
+ */
+export class StartupGuard {
+  private held: Buffer[] = [];
+  private painted: FrameText | null = null;
+  private armed = false;
+  /** Stops the early probe (set once it runs). */
+  abort: () => void = () => {};
+
+  constructor(
+    private readonly term: Terminal,
+    private readonly plain: boolean,
+    private readonly colour: boolean,
+  ) {}
+
+  /** Takes SIGINT and the terminal's keys; the caller paints next. */
+  arm(): void {
+    this.armed = true;
+    process.on('SIGINT', this.cancel);
+    const input = this.term.input;
+    if (input.isTTY) input.setRawMode(true);
+    // Read as Ink does ('readable', not 'data'): pausing a flowing stdin
+    // would stop its reads, and Ink would wait for keys that never come.
+    input.on('readable', this.onReadable);
+  }
+
+  /** The frame now on screen, cleared on cancel. */
+  paint(): FrameText {
+    this.painted = paintFirstFrame(this.term.output, this.plain, this.colour);
+    return this.painted;
+  }
+
+  /** Hands the keys typed so far, and the painted frame, to whoever reads and paints the terminal next (Ink); stops watching. */
+  release(): void {
+    this.painted = null;
+    if (!this.armed) return;
+    this.armed = false;
+    process.off('SIGINT', this.cancel);
+    const input = this.term.input;
+    input.off('readable', this.onReadable);
+    if (this.held.length) input.unshift(Buffer.concat(this.held));
+    this.held = [];
+  }
+
+  /** Clears what was painted, for an error to be said in its place. */
+  clear(): void {
+    if (this.painted) this.term.output.write(eraseFrame(this.painted) + (this.plain ? '' : SHOW_CURSOR));
+    this.painted = null;
+  }
+
+  private readonly onReadable = (): void => {
+    let chunk: Buffer | string | null;
+    while ((chunk = this.term.input.read() as Buffer | string | null) !== null) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (bytes.includes(CTRL_C)) this.cancel();
+      this.held.push(bytes);
+    }
+  };
+
+  private readonly cancel = (): never => {
+    this.abort();
+    const out = this.term.output;
+    // Nothing painted yet: the terminal may have echoed ^C on this line (it was not raw yet).
+    const clear = this.painted ? eraseFrame(this.painted) : '\r\u001b[K';
+    // One line, for the terminal to wrap: the same words whenever Ctrl+C comes.
+    out.write(`${clear}${CANCELLED_LINE}\n${SHOW_CURSOR}`);
+    if (this.term.input.isTTY) this.term.input.setRawMode(false);
+    process.exit(EXIT.cancelled);
+  };
 }
 
 /** After a successful run: when the platform is running, the command that proves its GPU path (doctor --runtime). Never fails the wizard. */
@@ -243,48 +322,32 @@ async function offerRuntimeCheck(args: Args, io: IO, out: NodeJS.WriteStream): P
 
 export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Promise<number> {
   const term = openTerminal(io);
-  let painted = 0;
+  // Colour is decided before Ink's colour library loads: it ignores NO_COLOR.
+  applyColorEnv(args.noColor, io.env);
+  if (term.outputIsDevTty && io.env.FORCE_COLOR === undefined && colorEnabled(true, args.noColor, io.env)) io.env.FORCE_COLOR = '1';
+  const colour = colorEnabled(true, args.noColor, io.env);
+  const plain = args.plain || io.env.INK_SCREEN_READER === 'true' || io.env.TERM === 'dumb';
+  const guard = new StartupGuard(term, plain, colour);
   try {
-    // Colour is decided before Ink's colour library loads: it ignores NO_COLOR.
-    applyColorEnv(args.noColor, io.env);
-    if (term.outputIsDevTty && io.env.FORCE_COLOR === undefined && colorEnabled(true, args.noColor, io.env)) io.env.FORCE_COLOR = '1';
-    const colour = colorEnabled(true, args.noColor, io.env);
-    const plain = args.plain || io.env.INK_SCREEN_READER === 'true' || io.env.TERM === 'dumb';
-    painted = paintFirstFrame(term.output, plain, colour);
+    // Ctrl+C from here on cancels cleanly (the guard), then Ink's keys do.
+    guard.arm();
+    endEarlyCancel();
+    const painted = guard.paint();
     // Load the Ink app and the deps side by side; the probe starts as soon as
     // its modules are in (while Ink is still loading), Ink takes over the
     // painted frame, and the checks stream in.
-    let abortEarly = () => {};
-    // Ctrl+C before Ink is up (the terminal is not raw yet): stop the probe's
-    // tools, clear the frame, exit 130 as the wizard would.
-    const onEarlySigint = () => {
-      abortEarly();
-      erasePainted(term.output, painted);
-      term.output.write('\u001b[?25h');
-      process.exit(EXIT.cancelled);
-    };
-    process.once('SIGINT', onEarlySigint);
-    let startWizard: typeof import('./app.js').startWizard;
-    let deps: WizardDeps;
-    try {
-      [{ startWizard }, deps] = await Promise.all([
-        importWithoutCi(() => import('./app.js'), io.env),
-        injected ?? realDeps(args, io).then((d) => {
+    const [{ startWizard }, deps] = await Promise.all([
+      importWithoutCi(() => import('./app.js'), io.env),
+      injected ??
+        realDeps(args, io).then((d) => {
           const early = probeEarly(d);
-          abortEarly = early.abort;
+          guard.abort = early.abort;
           return early.deps;
         }),
-      ]);
-    } catch (e) {
-      abortEarly();
-      throw e;
-    } finally {
-      process.off('SIGINT', onEarlySigint);
-    }
-    const rows = painted;
-    painted = 0;
+    ]);
+    guard.release();
     const code = await startWizard({
-      prepaintedRows: rows,
+      prepainted: painted,
       deps,
       fixed: fixedAnswers(args),
       preferred: args.gpu === 'auto' ? null : args.gpu,
@@ -300,8 +363,11 @@ export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Prom
     return code;
   } catch (e) {
     // Failed before Ink took over: leave no half-drawn wizard behind.
-    erasePainted(term.output, painted);
-    if (painted) term.output.write('\u001b[?25h');
+    guard.abort();
+    guard.clear();
+    guard.release();
+    if (term.input.isTTY) term.input.setRawMode(false);
+    term.input.pause(); // stops reading, so that the process can end
     throw e;
   } finally {
     term.close();

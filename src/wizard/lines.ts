@@ -132,16 +132,35 @@ export function theme(plain: boolean): Theme {
     : { plain, ok: GLYPH.ok, warn: GLYPH.warning, fail: GLYPH.error, info: GLYPH.info, skip: GLYPH.skipped, pointer: '❯', blank: ' ', sep: ' · ' };
 }
 
+/** A frame as terminal text: its rows, and whether it leaves the cursor on the row under it. */
+export interface FrameText {
+  text: string;
+  rows: number;
+  /** True: the cursor ends on the row under the frame; false: at the end of its last row. */
+  below: boolean;
+}
+
 /**
  * A whole frame (title, blank row, body, footer) as terminal text, for the
- * frame painted before Ink has loaded. Mirrors ui.tsx's Frame.
+ * frame painted before Ink has loaded: byte for byte what Ink writes for the
+ * same screen (ui.tsx's Frame), so that Ink can take it over without painting
+ * it again. Ink ends a frame with a newline; in its screen-reader mode
+ * (`plain`) it does not, and keeps an empty row's one space.
  */
-export function frameText(title: LineSpec, body: LineSpec[], footer: string, size: Size, colour: boolean): { text: string; rows: number } {
+export function frameText(title: LineSpec, body: LineSpec[], footer: string, size: Size, colour: boolean, plain = false): FrameText {
   const paint = painter(colour);
   const rows: LineSpec[] = [title, ...(body.length ? ['', ...body] : []), ...(footer ? [[seg(footer, 'dim')]] : [])];
   const wrapped = rows.flatMap((r) => wrapSegs(r, size.columns));
-  const text = wrapped.map((r) => r.map(paint).join('')).join('\n') + '\n';
-  return { text, rows: wrapped.length };
+  const lines = wrapped.map((r) => r.map(paint).join(''));
+  if (plain) return { text: lines.map((l) => l || ' ').join('\n'), rows: wrapped.length, below: false };
+  return { text: lines.join('\n') + '\n', rows: wrapped.length, below: true };
+}
+
+/** Moves back to the first row of a frame on screen and clears from there down. */
+export function eraseFrame(f: Pick<FrameText, 'rows' | 'below'>): string {
+  if (f.rows <= 0) return '';
+  const up = f.below ? f.rows : f.rows - 1;
+  return `\r${up > 0 ? `\u001b[${up}A` : ''}\u001b[J`;
 }
 
 /** Terminal text of a segment, coloured as ui.tsx colours it. */

@@ -397,8 +397,11 @@ export function keysScreen(s: WizardState, ctx: ScreenContext): Screen {
   };
 }
 
-export function cancelledScreen(_s: WizardState, ctx: ScreenContext): Screen {
-  return { title: [{ text: `kg-init ${ctx.version}`, tone: 'title' }, { text: ctx.theme.plain ? ': cancelled. ' : ' · cancelled · ', tone: 'dim' }, { text: 'nothing was written.' }], body: [], footer: '' };
+/** The one line a cancelled run leaves, the same at every moment (also before Ink is up: launch.ts, cli/early-cancel.ts). */
+export const CANCELLED_LINE = 'kg-init: cancelled; nothing was written.';
+
+export function cancelledScreen(_s: WizardState, _ctx: ScreenContext): Screen {
+  return { title: CANCELLED_LINE, body: [], footer: '' };
 }
 
 export function errorScreen(s: WizardState, ctx: ScreenContext): Screen {

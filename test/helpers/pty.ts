@@ -30,6 +30,8 @@ const mods = load();
 export const PTY_AVAILABLE = mods !== null;
 
 export interface PtyRun {
+  /** The program's process id (to send it a signal from outside the terminal). */
+  pid: number;
   /** Every byte the program wrote, as text. */
   raw(): string;
   /** The rows of the visible screen, right-trimmed. */
@@ -95,6 +97,7 @@ export function spawnPty(
     return out;
   };
   const run: PtyRun = {
+    pid: child.pid,
     raw: () => raw,
     screen,
     text: () => screen().join('\n'),

@@ -309,7 +309,7 @@ describe('Enter-through, done screen and exit codes', () => {
         w.press(key);
         await waitFor(() => w.exitCode() === 130, w.frame);
         expect(deps.calls.applied).toEqual([]);
-        expect(w.frame()).toContain('cancelled · nothing was written.');
+        expect(w.frame()).toContain('kg-init: cancelled; nothing was written.');
         cleanup();
       }
     });

@@ -1,0 +1,155 @@
+// The wizard's start-up in a real pseudo-terminal (built CLI, replayed AMD
+// host): the first frame is painted by hand before Ink loads, and Ink takes it
+// over. Two things a person notices: Ctrl+C at any moment of that start-up
+// leaves one clean "cancelled" line (no half frame, no ^C, the cursor back,
+// the terminal out of raw mode, exit 130, nothing written), and the first
+// frame is not erased only to be drawn again the same (a flicker in tmux).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toolsRequired } from '../helpers/cli.js';
+import { KEY, PTY_AVAILABLE, spawnPty, type PtyRun } from '../helpers/pty.js';
+
+const HOST = 'test/hosts/amd-7900xtx-igpu-arch';
+/** Erase in line or in display, in any of their forms. */
+const ERASE = /\u001b\[[0-2]?[JK]/;
+/** Escape sequences (CSI, with private modes) and charset switches. */
+const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]|\u001b[()][A-Z0-9]/g;
+/** The line a cancelled start-up leaves, whichever part of kg-init took the Ctrl+C. */
+const CANCELLED = 'kg-init: cancelled; nothing was written.';
+
+let dir: string;
+let runs: PtyRun[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kg-startup-'));
+});
+afterEach(() => {
+  for (const r of runs) r.kill();
+  runs = [];
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function wizard(args: string[] = [], env: Record<string, string | undefined> = {}, size: { cols?: number; rows?: number } = {}): PtyRun {
+  const r = spawnPty(['--dir', dir, ...args], { env: { KG_INIT_HOST_SNAPSHOT: HOST, ...env }, ...size });
+  runs.push(r);
+  return r;
+}
+
+const strip = (s: string) => s.replace(ESCAPES, '');
+const count = (s: string, what: string) => s.split(what).length - 1;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The hand-painted frame is on screen (and the terminal is raw: it is put so before painting). */
+const framePainted = (r: PtyRun) => r.until('Ctrl+C cancel');
+/** Ink is up: it has drawn a check's result, which only it does. */
+const inkUp = (r: PtyRun) => r.until('Operating system');
+
+/**
+ * After Ctrl+C or SIGINT: exit 130, nothing written, and on screen one line
+ * that says so and nothing else: no row of the frame, no ^C, the cursor shown,
+ * no synchronized update left open. `raw`: the terminal was raw when the key
+ * came, so the terminal never echoed ^C at all.
+ */
+async function expectCleanCancel(r: PtyRun, opts: { raw: boolean }) {
+  expect(await r.exit()).toBe(130);
+  expect(readdirSync(dir)).toEqual([]);
+  const rows = r.screen().filter((l) => l.trim() !== '');
+  expect(rows, r.text()).toHaveLength(1);
+  expect(rows[0]).toBe(CANCELLED);
+  const raw = r.raw();
+  if (opts.raw) expect(raw).not.toContain('^C');
+  expect(count(raw, '\u001b[?2026h')).toBe(count(raw, '\u001b[?2026l'));
+  expect(raw.lastIndexOf('\u001b[?25h')).toBeGreaterThan(raw.lastIndexOf('\u001b[?25l'));
+  // The cancelled line comes last: nothing is drawn after it.
+  expect(strip(raw.slice(raw.lastIndexOf(CANCELLED))).trim()).toBe(CANCELLED);
+}
+
+describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('Ctrl+C while the wizard starts (built CLI, pseudo-terminal)', () => {
+  it('at once: one clean line, or (pressed before Node had run any of kg-init) nothing of kg-init at all', async () => {
+    const r = wizard();
+    r.write(KEY.ctrlC);
+    expect(await r.exit()).toBe(130);
+    expect(readdirSync(dir)).toEqual([]);
+    if (!r.raw().includes('cancelled')) {
+      // Killed by the signal before any kg-init code ran: the terminal's own echo is all there is, no frame.
+      expect(strip(r.raw()).replace(/\^C|\s/g, '')).toBe('');
+      return;
+    }
+    const rows = r.screen().filter((l) => l.trim() !== '');
+    expect(rows, r.text()).toHaveLength(1);
+    expect(rows[0]).toBe(CANCELLED);
+  });
+
+  const points: Array<[string, (r: PtyRun) => Promise<void>]> = [
+    ['as soon as the first frame is on screen (Ink not loaded)', framePainted],
+    ...[30, 100, 250].map((ms): [string, (r: PtyRun) => Promise<void>] => [`${ms} ms after the first frame (Ink loading or mounting)`, async (r) => {
+      await framePainted(r);
+      await pause(ms);
+    }]),
+    ['once Ink shows the checks', inkUp],
+  ];
+  for (const [when, reach] of points) {
+    it(`Ctrl+C ${when}: one clean line, exit 130`, async () => {
+      const r = wizard();
+      await reach(r);
+      r.write(KEY.ctrlC);
+      await expectCleanCancel(r, { raw: true });
+    });
+    it(`SIGINT from outside ${when}: the same`, async () => {
+      const r = wizard();
+      await reach(r);
+      process.kill(r.pid, 'SIGINT');
+      await expectCleanCancel(r, { raw: true });
+    });
+  }
+
+  it('--plain: the same clean line', async () => {
+    const r = wizard(['--plain']);
+    await framePainted(r);
+    r.write(KEY.ctrlC);
+    expect(await r.exit()).toBe(130);
+    const rows = r.screen().filter((l) => l.trim() !== '');
+    expect(rows, r.text()).toEqual([CANCELLED]);
+  });
+
+  it('keys typed before Ink is up are not lost: Enter and Enter reach the mode list, then q leaves', async () => {
+    const r = wizard();
+    await framePainted(r);
+    r.write('?');
+    await r.until('these keys; any key closes them');
+    r.write('q');
+    await r.until('Recommended:');
+    r.write('q');
+    expect(await r.exit()).toBe(130);
+  });
+});
+
+describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('the first frame is drawn once (built CLI, pseudo-terminal)', () => {
+  for (const [name, args, env, size] of [
+    ['80×24', [], {}, { cols: 80, rows: 24 }],
+    ['100×30', [], {}, { cols: 100, rows: 30 }],
+    ['60×15', [], {}, { cols: 60, rows: 15 }],
+    ['--plain', ['--plain'], {}, { cols: 80, rows: 24 }],
+    ['NO_COLOR', [], { NO_COLOR: '1' }, { cols: 80, rows: 24 }],
+  ] as const) {
+    it(`${name}: nothing is erased before the first change of content, and that change is new content`, async () => {
+      const r = wizard([...args], { ...env }, size);
+      await inkUp(r);
+      r.write('q');
+      expect(await r.exit()).toBe(130);
+      const raw = r.raw();
+      const firstErase = raw.search(ERASE);
+      expect(firstErase).toBeGreaterThan(0);
+      const before = raw.slice(0, firstErase);
+      // Before the first erase: the hand-painted frame, whole, once.
+      expect(count(before, 'Ctrl+C cancel')).toBe(1);
+      expect(strip(before)).toMatch(/kg-init \S+.*1\/4 host.*probing this host/);
+      expect(count(strip(before), '1/4 host')).toBe(1);
+      // What the first erase makes room for is new: the probe's first results, not the same frame again.
+      const after = raw.slice(firstErase).replace(/^(?:\u001b\[[0-9;?]*[A-Za-z])+/, '');
+      const next = strip(after.split(ERASE)[0]!);
+      expect(next).toContain('Operating system');
+    });
+  }
+});

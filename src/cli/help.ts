@@ -101,7 +101,7 @@ export function helpText(version: string, s: Style, command: 'main' | Subcommand
     ...row('  KG_INIT_PLATFORM_SOURCE=URL|DIR', "where a first install gets the platform's files (as --platform-source)", 30, width),
     '',
     s.bold('Exit codes'),
-    ...para('0 done, 1 failure, 2 usage error or no terminal without --yes, 3 mode blocked on this host, 130 cancelled.', width, 2),
+    ...para('0 done (a blocked mode written with --force too), 1 failure, 2 usage error or no terminal without --yes, 3 mode blocked on this host (nothing written), 130 cancelled.', width, 2),
     '',
     s.bold('Examples'),
     '  npx kg-init',

@@ -20,7 +20,7 @@ import { VERSION } from '../version.js';
 import { hostReport } from './report-source.js';
 import { findingText, fixOf, mark } from '../present/symbols.js';
 import { inDir, suggest } from '../present/shell.js';
-import { blockers, followUps, nextSteps } from '../present/outcome.js';
+import { blockedHeadline, blockers, followUps, nextSteps, reconfigureCommand } from '../present/outcome.js';
 import { describeChange, memoryFor, readMemory, recordInstall, type ChangeSummary } from '../state/memory.js';
 
 export interface ConfigureDeps {
@@ -120,7 +120,7 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
         const d = unifiedDiff(f);
         if (d) io.stdout.write(colorDiff(d, out));
       }
-      io.stdout.write(summary(plan, result, { io, style: out, dryRun: true, change }));
+      io.stdout.write(summary(plan, result, { io, style: out, dryRun: true, change, recommended: report.recommendation.mode }));
     }
     return EXIT.ok;
   }
@@ -138,7 +138,7 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
     if (problem) io.stderr.write(`${err.yellow('kg-init:')} ${problem}\n`);
   }
   if (args.json) io.stdout.write(json(plan, result, { dryRun: false, refused: false, change }));
-  else io.stdout.write(summary(plan, result, { io, style: out, dryRun: false, change }));
+  else io.stdout.write(summary(plan, result, { io, style: out, dryRun: false, change, recommended: report.recommendation.mode }));
   void err;
   return EXIT.ok;
 }
@@ -195,7 +195,7 @@ function colorDiff(diff: string, s: Style): string {
     .join('\n');
 }
 
-function summary(plan: Plan, result: ApplyResult, { io, style: s, dryRun, change }: Omit<RunKind, 'refused'> & { io: IO; style: Style }): string {
+function summary(plan: Plan, result: ApplyResult, { io, style: s, dryRun, change, recommended }: Omit<RunKind, 'refused'> & { io: IO; style: Style; recommended: string }): string {
   const lines: string[] = [];
   const verb: Record<Exclude<FileAction, 'unchanged'>, string> = dryRun
     ? { create: 'would create', update: 'would update', remove: 'would remove' }
@@ -223,9 +223,9 @@ function summary(plan: Plan, result: ApplyResult, { io, style: s, dryRun, change
   }
   const stop = blockers(plan);
   if (stop.length) {
-    lines.push('', s.bold(`${plan.mode} is blocked on this host: the stack will not start until this is fixed`));
+    lines.push('', s.bold(blockedHeadline(plan)));
     for (const f of stop) {
-      lines.push(`  ${mark(f.severity, s)} ${findingText(f)}`);
+      lines.push(`  ${mark('error', s)} ${findingText(f)}`);
       const fix = fixOf(f);
       if (fix) lines.push(`    ${fix.label === 'fix' ? 'fix: ' : ''}${suggest(fix.text)}`);
     }
@@ -243,7 +243,7 @@ function summary(plan: Plan, result: ApplyResult, { io, style: s, dryRun, change
     lines.push('', `${s.red('Nothing here can start the platform yet')}: install it first (see the findings above).`);
   } else {
     // One step per line, a command whole on its line (the terminal wraps it).
-    const steps = nextSteps(plan, inDir(plan.nextCommand, plan.dir, io.cwd));
+    const steps = nextSteps(plan, inDir(plan.nextCommand, plan.dir, io.cwd), reconfigureCommand(recommended, plan.dir, io.cwd));
     lines.push('');
     for (const [i, st] of steps.entries()) lines.push(`${dryRun && i === 0 ? 'Then' : st.label}: ${st.command ? s.cyan(st.text) : suggest(st.text)}`);
     if (plan.thenCommands?.length) {

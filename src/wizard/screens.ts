@@ -9,7 +9,7 @@ import type { FileAction, FileChange } from '../plan/types.js';
 import type { FixedAnswers } from './deps.js';
 import { changedFiles, confSummary, diffLines, frameRows, pad, type DiffKind, type Size } from './layout.js';
 import { boxed, painter, seg, wrapSegs, type LineSpec, type Seg, type Tone } from './lines.js';
-import { blockers, followUps, nextSteps } from '../present/outcome.js';
+import { blockedHeadline, blockers, followUps, nextSteps, reconfigureCommand } from '../present/outcome.js';
 import { fixOf } from '../present/symbols.js';
 import { gpuLabel } from '../present/gpu.js';
 import { LAYOUT_LABELS } from '../platform/layout.js';
@@ -345,13 +345,15 @@ export function doneScreen(s: WizardState, ctx: ScreenContext): Screen {
   if (result.backups.length) body.push('', 'Backups of the previous files:', ...result.backups.map((b): LineSpec => [{ text: `  ${b}`, tone: 'dim' }]));
   const stop = blockers(plan);
   if (blocked) {
-    body.push('', [seg(`${t.warn} `, 'warn'), seg(`${plan.mode} is blocked on this host: the stack will not start until this is fixed:`, 'warn')]);
-    body.push(...(stop.length ? stop : []).flatMap((f) => indented(findingLines(f, ctx))));
+    body.push('', [seg(`${t.warn} `, 'warn'), seg(`${blockedHeadline(plan)}:`, 'warn')]);
+    // Each blocks the mode: an error here, whatever its severity in the report.
+    body.push(...stop.flatMap((f) => indented(findingLines({ ...f, severity: 'error' }, ctx))));
   }
   const follow = followUps(plan, result.changed);
   if (follow.length) body.push('', 'To follow up:', ...follow.flatMap((f) => indented(findingLines(f, ctx))));
   body.push('');
-  for (const step of nextSteps(plan, start)) {
+  const rec = s.report?.recommendation.mode;
+  for (const step of nextSteps(plan, start, rec ? reconfigureCommand(rec, plan.dir, ctx.cwd) : undefined)) {
     body.push(step.command ? [seg(`${step.label}: `, 'bold'), seg(step.text, 'command')] : [seg(`${step.label}: `, 'bold'), seg(suggest(step.text))]);
   }
   const what = blocked ? `${plan.mode} written, image ${plan.imageTag}; blocked here` : `${plan.mode} configured, image ${plan.imageTag}`;

@@ -117,6 +117,21 @@ describe('kg-init --yes', () => {
     expect(j).toMatchObject({ changed: true, mode: 'nvidia', status: 'blocked' });
     expect(j.findings.map((x: { code: string }) => x.code)).toContain('NVIDIA_TOOLKIT_MISSING');
     expect(existsSync(join(dir, 'docker-compose.gpu-nvidia.yml'))).toBe(true);
+    // The summary says what still blocks it and the one next step that works: the fix, then the start.
+    const again = await kg(['-C', newDir(), '--gpu', 'nvidia', '--force'], reports.noToolkit!);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('nvidia is blocked on this host: the stack will not start until this is fixed\n  ✗ Docker has no nvidia runtime [NVIDIA_TOOLKIT_MISSING]');
+    expect(again.stdout).toMatch(/^Next: fix what blocks nvidia \(above\)\nThen: cd \S+ && \.\/operator\.sh start$/m);
+  });
+
+  test('--force of a mode that cannot run on this host at all (nvidia without an NVIDIA GPU): written, exit 0; the summary says it cannot run here and the next step configures the mode that can', async () => {
+    const dir = newDir();
+    const r = await kg(['-C', dir, '--gpu', 'nvidia', '--force'], reports.amd!);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(join(dir, '.operator.conf'))).toMatch(/^GPU_MODE=nvidia$/m);
+    expect(r.stdout).toMatch(/nvidia cannot run on this host: the stack will not start here\n {2}✗ .*\[MODE_NOT_APPLICABLE\]/);
+    expect(r.stdout).not.toContain('fix what blocks');
+    expect(r.stdout).toContain(`Next: kg-init --yes --gpu=amd-host --dir ${dir}\nThen: cd ${dir} && ./operator.sh start`);
   });
 
   test('--image-tag of another mode (latest under amd-host, the ADR-101 bug) exits 3 and writes nothing; --force writes it; a custom tag is taken as is', async () => {

@@ -193,13 +193,14 @@ describe('a blocked mode', () => {
     expect(deps.calls.plans.at(-1)).toMatchObject({ mode: 'nvidia', force: true });
     w.press(KEYS.enter);
     await waitFor(() => w.exitCode() === 0);
-    // The truth: written, but blocked; what blocks it, its fix first, then starting it.
+    // The truth: written, but it cannot run here (no NVIDIA GPU); what blocks it, and the one next step
+    // that works here: configuring this host's mode, then starting it. Exit 0, as --force headless.
     const f = w.frame().replace(/\s+/g, ' ');
     expect(f).toContain('! kg-init 0.1.0 · 4/4 done · nvidia written, image latest; blocked here');
     expect(f).not.toContain('✓');
-    expect(f).toContain('nvidia is blocked on this host: the stack will not start until this is fixed:');
-    expect(f).toMatch(/Next: fix what blocks nvidia/);
-    expect(f).toMatch(/Then: cd \/srv\/kg && \.\/operator\.sh start/);
+    expect(f).toContain('nvidia cannot run on this host: the stack will not start here: ✗ no NVIDIA GPU on this host');
+    expect(f).not.toContain('fix what blocks');
+    expect(f).toMatch(/Next: kg-init --yes --gpu=amd-host --dir \/srv\/kg Then: cd \/srv\/kg && \.\/operator\.sh start/);
   });
 });
 

@@ -7,13 +7,19 @@
 //   - same boot and pid namespace: live only while that pid runs *and* started
 //     when the lock says (a pid reused after the run died is not the holder);
 //   - another pid namespace (a container sharing the directory): its pid means
-//     nothing here, so it is live until it is older than any run holds a lock
-//     (STALE_FOREIGN_MS), then stale;
+//     nothing here as a bare number, so /proc is searched for that namespace
+//     (every process's /proc/<p>/ns/pid) and the holder's pid inside it (the
+//     last NSpid of /proc/<p>/status) with its start time: found, the lock is
+//     live; the namespace visible but the run not in it, stale; as root in the
+//     initial pid namespace (which sees every process), a namespace with no
+//     process left is stale too. Where /proc cannot tell (kg-init itself in a
+//     container, the holder outside it), the lock is live until it is older
+//     than any run holds one (STALE_FOREIGN_MS), then stale;
 //   - empty or torn (killed while writing it): stale once it is not brand new.
 // Without /proc (macOS) only the pid is known: live while it runs.
 // A stale lock is removed only if it is still the very file judged (same
 // inode): a lock another run takes meanwhile is never removed.
-import { closeSync, fstatSync, fsyncSync, lstatSync, readlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, lstatSync, readdirSync, readlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
@@ -91,12 +97,60 @@ export interface Verdict {
   why: string;
 }
 
+/** The kernel's fixed inode of the initial pid namespace (PROC_PID_INIT_INO): from it, every process is in /proc. */
+export const INIT_PIDNS = 'pid:[4026531836]';
+
+export type ForeignEvidence = 'live' | 'gone' | 'unknown';
+
+const euid = (): number => (typeof process.geteuid === 'function' ? process.geteuid() : -1);
+
+/** What /proc says of a holder in another pid namespace (see the top of this file). */
+export function foreignHolder(h: { pid: number; start: string | null; pidns: string }, me: RunId = thisRun()): ForeignEvidence {
+  let names: string[];
+  try {
+    names = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return 'unknown';
+  }
+  let seen = false;
+  let blind = false;
+  for (const p of names) {
+    let ns: string;
+    try {
+      ns = readlinkSync(`/proc/${p}/ns/pid`);
+    } catch (e) {
+      // Gone meanwhile, or not ours to look at (not root).
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') blind = true;
+      continue;
+    }
+    if (ns !== h.pidns) continue;
+    seen = true;
+    const nspid = /^NSpid:\s*(.*)$/m.exec(readProc(`/proc/${p}/status`) ?? '')?.[1]?.trim().split(/\s+/);
+    if (Number(nspid?.[nspid.length - 1]) !== h.pid) continue;
+    // Its pid there, and started when the lock says (else a reused pid, or a clock kg-init cannot compare: not proof of either).
+    return h.start === null || startTimeOf(Number(p)) === h.start ? 'live' : 'unknown';
+  }
+  if (blind) return 'unknown';
+  if (seen) return 'gone';
+  return me.pidns === INIT_PIDNS && euid() === 0 ? 'gone' : 'unknown';
+}
+
 /** Judges a lock's holder from its content and age, against this run. */
-export function judgeLock(text: string, ageMs: number, me: RunId = thisRun(), isAlive = alive, startOf = startTimeOf): Verdict {
+export function judgeLock(
+  text: string,
+  ageMs: number,
+  me: RunId = thisRun(),
+  isAlive = alive,
+  startOf = startTimeOf,
+  foreign: (h: { pid: number; start: string | null; pidns: string }, me: RunId) => ForeignEvidence = foreignHolder,
+): Verdict {
   const h = parseLock(text);
   if (h.pid === null) return ageMs > 2000 ? { stale: true, why: 'empty or torn' } : { stale: false, why: 'being written' };
   if (h.boot && me.boot && h.boot !== me.boot) return { stale: true, why: 'left before a reboot' };
   if (h.pidns && me.pidns && h.pidns !== me.pidns) {
+    const evidence = foreign({ pid: h.pid, start: h.start, pidns: h.pidns }, me);
+    if (evidence === 'live') return { stale: false, why: `held from another pid namespace (a container?), where pid ${h.pid} is running` };
+    if (evidence === 'gone') return { stale: true, why: `its pid namespace has no run ${h.pid} any more` };
     return ageMs > STALE_FOREIGN_MS
       ? { stale: true, why: `held from another pid namespace for over ${STALE_FOREIGN_MS / 1000} s` }
       : { stale: false, why: 'held from another pid namespace (a container?)' };

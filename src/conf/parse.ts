@@ -87,7 +87,8 @@ Object.freeze(NO_TOUCHES);
 
 type FrameKind =
   | 'top' | 'sub' | 'cmd' | 'bq' | 'brace' | 'kw' | 'arr' // code
-  | 'dq' | 'sq' | 'ansi' | 'param' | 'arith';
+  | 'dq' | 'sq' | 'ansi' | 'param' | 'arith'
+  | 'idx'; // KEY[ ... ] in command position: bash reads a matched pair up to its `]`, across lines
 
 interface Frame {
   kind: FrameKind;
@@ -118,7 +119,7 @@ interface Frame {
   header: boolean;
   /** The header's first word (the loop variable) was read. */
   headerSeen: boolean;
-  /** For 'arith' and 'arr': nested parentheses. */
+  /** For 'arith' and 'arr': nested parentheses; for 'idx': nested brackets. */
   parens: number;
   /** A `|` or `&` was seen in this command list: what follows runs in a subshell. */
   piped: boolean;
@@ -234,7 +235,7 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
       if (fr.func) return 'function';
       if (fr.kind === 'cmd' || fr.kind === 'bq') return 'substitution';
       if (fr.kind === 'sub' || fr.piped) ctx = 'subshell';
-      else if (fr.kind === 'arith') return 'arithmetic';
+      else if (fr.kind === 'arith' || fr.kind === 'idx') return 'arithmetic';
       else if ((fr.kind === 'kw' || fr.kind === 'brace') && ctx === 'top') ctx = 'conditional';
     }
     return ctx;
@@ -572,6 +573,33 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
           i++;
         } else i++;
         continue;
+      case 'idx':
+        // bash's matched pair for a subscript: nested [ ], quotes and substitutions inside, newlines too.
+        if (c === 91) f.parens++;
+        else if (c === 93) {
+          if (f.parens > 0) f.parens--;
+          else {
+            stack.pop();
+            const g = top();
+            i++;
+            // KEY[...]= / KEY[...]+= : an assignment of KEY.
+            if (s.charCodeAt(i) === 61 || (s.charCodeAt(i) === 43 && s.charCodeAt(i + 1) === 61)) g.assign = touch(f.kw, 'assign', '', g.wordLine);
+            continue;
+          }
+        } else if (c === 39) stack.push(frame('sq'));
+        else if (c === 34) stack.push(frame('dq'));
+        else if (c === 36) {
+          i = dollar(i);
+          continue;
+        } else if (c === 96) stack.push(frame('bq'));
+        else if (c === 92) i++;
+        else if (isNameStart(c) && (i === 0 || !isNameChar(s.charCodeAt(i - 1)))) {
+          // An indexed array's subscript is arithmetic: `a[GPU_MODE=3]=x` sets GPU_MODE.
+          i = arithName(i);
+          continue;
+        }
+        i++;
+        continue;
       case 'arith':
         if (c === 40) f.parens++;
         else if (c === 41) {
@@ -589,16 +617,7 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
         } else if (c === 96) stack.push(frame('bq'));
         else if (c === 92) i++;
         else if (isNameStart(c) && (i === 0 || !isNameChar(s.charCodeAt(i - 1)))) {
-          // A name followed by an assignment operator is set.
-          let e = i + 1;
-          while (e < n && isNameChar(s.charCodeAt(e))) e++;
-          let k = e;
-          while (k < n && (s[k] === ' ' || s[k] === '\t')) k++;
-          const op = s.slice(k, k + 3);
-          if ((op[0] === '=' && op[1] !== '=') || /^([-+*/%&|^]|<<|>>)=/.test(op) || op.startsWith('++') || op.startsWith('--')) {
-            touch(s.slice(i, e), 'assign', '((');
-          }
-          i = e;
+          i = arithName(i);
           continue;
         }
         i++;
@@ -774,8 +793,19 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
     // An ordinary word character.
     if (f.word === -1) startWord(f, i, isNameStart(c));
     else if (f.wordName && !isNameChar(c)) {
+      const commandWord = f.cmdPos && !f.builtin && !f.redirect && f.kind !== 'arr' && !(f.kind === 'kw' && (f.header || f.pattern));
+      if (c === 91 && commandWord) {
+        // KEY[ where a command may start: bash reads up to the matching `]` (nested, quoted, over lines),
+        // then KEY[...]= is an assignment and anything else a word; no `]` is a syntax error.
+        const idx = frame('idx', { kw: s.slice(f.word, i) });
+        idx.wordLine = line;
+        stack.push(idx);
+        f.wordName = false;
+        i++;
+        continue;
+      }
       if (c === 61 || (c === 43 && s.charCodeAt(i + 1) === 61) || c === 91) {
-        // KEY=, KEY+=, KEY[...]= in command position, or after export.
+        // KEY=, KEY+= in command position; KEY=, KEY+=, KEY[...]= after export.
         const where = (f.cmdPos || f.builtin === 'export') && !f.redirect && f.kind !== 'arr' && !(f.kind === 'kw' && (f.header || f.pattern));
         if (where && (!f.builtin || f.builtin === 'export')) {
           let ok = c !== 91;
@@ -794,7 +824,15 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
     i++;
   }
 
-  // End of text.
+  // End of text. A subscript never closed is a syntax error where it opened (bash: unexpected EOF while looking for matching `]').
+  const openIdx = stack.find((fr) => fr.kind === 'idx');
+  if (openIdx) {
+    const t = touch('', 'end', `syntax error: the \`[\` of \`${openIdx.kw.slice(0, 40)}[\` is never closed (bash reads to the end of the file looking for its \`]\`)`, openIdx.wordLine);
+    // In file order with the touches read inside it.
+    touches.pop();
+    const at = touches.findIndex((x) => x.line > t.line);
+    touches.splice(at === -1 ? touches.length : at, 0, t);
+  }
   const last = top();
   if (CODE.has(last.kind)) endWord(last, n);
   if (lineStart < n) {
@@ -817,6 +855,19 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
     lines[k] = { text, eol, assignment: a, touches: !t || own ? NO_TOUCHES : a ? t.filter((key) => key !== a.key) : t };
   }
   return { bom, lines, eol: '\n', openAtEnd, touches, starts: lineStarts };
+
+  /** A name in arithmetic at i: set when an assignment operator follows. Returns the index after the name. */
+  function arithName(i: number): number {
+    let e = i + 1;
+    while (e < n && isNameChar(s.charCodeAt(e))) e++;
+    let k = e;
+    while (k < n && (s[k] === ' ' || s[k] === '\t')) k++;
+    const op = s.slice(k, k + 3);
+    if ((op[0] === '=' && op[1] !== '=') || /^([-+*/%&|^]|<<|>>)=/.test(op) || op.startsWith('++') || op.startsWith('--')) {
+      touch(s.slice(i, e), 'assign', '((');
+    }
+    return e;
+  }
 
   /** `$...` at i in any frame: opens $( ), $(( )), ${ }; marks the assignment dynamic. Returns the next index. */
   function dollar(at: number): number {

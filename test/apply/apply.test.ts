@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPlan } from '../../src/apply/apply.js';
-import { judgeLock, lockText, STALE_FOREIGN_MS, thisRun } from '../../src/apply/lock.js';
+import { foreignHolder, INIT_PIDNS, judgeLock, lockText, STALE_FOREIGN_MS, startTimeOf, thisRun } from '../../src/apply/lock.js';
 import { readOwned } from '../../src/conf/index.js';
 import { readInstall } from '../../src/install/read.js';
 import { makePlan } from '../../src/plan/make.js';
@@ -97,10 +97,22 @@ describe('the lock judges its holder by evidence', () => {
     expect(judgeLock(lockText({ ...me, pid: 77, start: '5' }), 10, me, alive, () => '5').stale).toBe(false);
     expect(judgeLock(lockText({ ...me, pid: 77 }), 10, me, () => false).stale).toBe(true);
   });
-  test('another pid namespace: its pid is not checked here; live while young, stale once older than any run holds it', () => {
+  test('another pid namespace /proc cannot see into: its bare pid is not checked; live while young, stale once older than any run holds it', () => {
     const foreign = lockText({ ...me, pid: 1, pidns: 'pid:[2]' });
-    expect(judgeLock(foreign, 1000, me, () => false).stale).toBe(false);
-    expect(judgeLock(foreign, STALE_FOREIGN_MS + 1, me, alive).stale).toBe(true);
+    expect(judgeLock(foreign, 1000, me, () => false, startTimeOf, () => 'unknown').stale).toBe(false);
+    expect(judgeLock(foreign, STALE_FOREIGN_MS + 1, me, alive, startTimeOf, () => 'unknown').stale).toBe(true);
+  });
+  test('another pid namespace /proc shows: the holder found running there holds it at any age; a run gone from there does not, however young', () => {
+    const foreign = lockText({ ...me, pid: 1, pidns: 'pid:[2]' });
+    expect(judgeLock(foreign, STALE_FOREIGN_MS * 10, me, alive, startTimeOf, () => 'live')).toEqual({ stale: false, why: 'held from another pid namespace (a container?), where pid 1 is running' });
+    expect(judgeLock(foreign, 10, me, alive, startTimeOf, () => 'gone')).toEqual({ stale: true, why: 'its pid namespace has no run 1 any more' });
+  });
+  test.runIf(process.platform === 'linux')('foreignHolder reads /proc: a namespace nothing runs in is never live; gone only for root in the initial namespace', () => {
+    const me = thisRun();
+    const verdict = foreignHolder({ pid: 5, start: null, pidns: 'pid:[1]' }, me);
+    // 'unknown' too where some process's namespace cannot be read (even root may not see a sandbox's init).
+    expect(['gone', 'unknown']).toContain(verdict);
+    if (me.pidns !== INIT_PIDNS || process.geteuid?.() !== 0) expect(verdict).toBe('unknown');
   });
   test('this very run, read back from its lock, is live', () => {
     expect(judgeLock(lockText(thisRun()), 10).stale).toBe(false);

@@ -6,10 +6,14 @@
 // KG_INIT_REQUIRE_TOOLS is unset.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, toolsRequired } from '../helpers/cli.js';
+import { BIN, HOSTS, toolsRequired } from '../helpers/cli.js';
+import { composeConfig, composeV2 } from '../helpers/compose.js';
+import { faultChild } from '../helpers/fault-cli.js';
+import { lockText, STALE_FOREIGN_MS, startTimeOf, thisRun } from '../../src/apply/lock.js';
 import { makeReport } from '../helpers/report.js';
 
 const asRoot = process.getuid?.() === 0;
@@ -190,5 +194,237 @@ describe.runIf(asRoot || toolsRequired())('as root in a directory another accoun
     expect(readdirSync(join(dir, '.kg-init', 'backups'))).toHaveLength(2);
     const bad = await kg(['--yes', '-C', dir, '--gpu', 'cpu'], cpu, { env: { KG_INIT_KEEP_BACKUPS: 'lots' } });
     expect(bad.code).toBe(2);
+  });
+});
+
+// ---- the rest of issue #12's list, each set up by the attacker where an attacker could ----
+
+/** Control characters a terminal acts on (newline and tab aside): none may come from host or file data. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+const ESC_SEQ = '\\033]52;c;cHduZWQ=\\007\\033[2J\\033[H\\302\\233' + '31m';
+
+describe.runIf(asRoot || toolsRequired())('hostile files, host data, values and locks, as root', () => {
+  test.each([
+    ['readonly', 'readonly GPU_MODE=cpu\\n', 'line 1: `readonly GPU_MODE`'],
+    ['declare -r', 'declare -r GPU_MODE=cpu\\n', 'line 1: `declare` gives GPU_MODE attributes'],
+    ['a function body', 'f() {\\n  GPU_MODE=cpu\\n}\\n', 'line 2: GPU_MODE is set inside a function'],
+    ['a BOM', '\\357\\273\\277GPU_MODE=cpu\\n', 'line 1: the file starts with a UTF-8 byte order mark'],
+    ['${X:-cpu}', 'GPU_MODE=${KG_FORCE_GPU:-cpu}\\n', 'line 1: GPU_MODE=${KG_FORCE_GPU:-cpu} is computed by the shell'],
+    ['160 KB of a[', null, 'line 1: syntax error: the `[` of `a[` is never closed'],
+  ])('a .operator.conf the attacker planted (%s): exit 1 naming the line and why, nothing written; doctor says the same', async (name, printf, why) => {
+    const dir = attackerDir(`conf-${name.replace(/\W+/g, '-')}`);
+    if (printf) asAttacker(`printf '${printf.replace(/'/g, `'\\''`)}' > ${dir}/.operator.conf`);
+    else asAttacker(`awk 'BEGIN { for (i = 0; i < 80000; i++) printf "a["; print "" }' > ${dir}/.operator.conf`);
+    const before = readFileSync(join(dir, '.operator.conf'));
+    // (The old quadratic read took 31 s on the 160 KB line; kg() gives up after 20 s.)
+    const r = await kg(['--yes', '-C', dir], nvidia);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`${dir}/.operator.conf ${why}`);
+    expect(r.stderr).toContain('nothing was changed');
+    expect(readdirSync(dir)).toEqual(['.operator.conf']);
+    expect(readFileSync(join(dir, '.operator.conf')).equals(before)).toBe(true);
+    const d = await kg(['doctor', '-C', dir], nvidia);
+    expect(d.code).toBe(1);
+    expect(d.stdout.replace(/\s+/g, ' ')).toContain(`${dir}/.operator.conf ${why}`.replace(/\s+/g, ' '));
+    expect(readdirSync(dir)).toEqual(['.operator.conf']);
+  });
+
+  test('hostile registries from the command line in a directory the attacker prepared: refused with exit 2 saying why, nothing written; an IPv6 one is written as YAML and Compose read it', async () => {
+    const dir = attackerDir('registry');
+    asAttacker(`printf 'GPU_MODE=cpu\\n' > ${dir}/.operator.conf`);
+    const pwned = join(root, 'pwned');
+    for (const [registry, why] of [
+      ['ghcr.io/x\nservices: {}', 'a space or a control character'],
+      [`$(touch${'${IFS}'}${pwned})`, 'is not a host name'],
+      ['ghcr.io/x"#', '"x\\"#" is not a repository path component'],
+      ['ghcr.io/Owner/kg', '"Owner" has capital letters'],
+      ['::1:5000/kg', 'put the address in brackets'],
+      ['https://ghcr.io/x', 'it has a scheme'],
+    ]) {
+      const r = await kg(['--yes', '-C', dir, '--registry', registry!], cpu);
+      expect(r.code, registry).toBe(2);
+      expect(r.stderr).toContain(why);
+      expect(r.stderr).toContain('a registry looks like ghcr.io/owner/name');
+      expect(readdirSync(dir)).toEqual(['.operator.conf']);
+    }
+    expect(existsSync(pwned)).toBe(false);
+    const ok = await kg(['--yes', '-C', dir, '--registry', '[::1]:5000/kg'], cpu);
+    expect(ok.code, ok.stderr).toBe(0);
+    const text = readFileSync(join(dir, 'docker-compose.ghcr.yml'), 'utf8');
+    expect(text).toContain('image: "[::1]:5000/kg/kg-web:latest"');
+    const doc = parse(text) as { services: Record<string, { image: string }> };
+    expect(doc.services.api!.image).toBe('[::1]:5000/kg/kg-api:${KG_API_IMAGE_TAG:-latest}');
+    if (composeV2() || toolsRequired()) {
+      const { model } = composeConfig(['--env-file', '.env', '-f', 'docker-compose.yml', '-f', 'docker-compose.ghcr.yml'], { cwd: dir });
+      expect(model.services.api!.image).toBe('[::1]:5000/kg/kg-api:latest');
+      expect(model.services.web!.image).toBe('[::1]:5000/kg/kg-web:latest');
+    }
+  });
+
+  test('hostile host data: GPU names with OSC 52 and screen-clear sequences reach no terminal (probe, configure, doctor)', async () => {
+    const snap = join(root, 'hostile-host');
+    spawnSync('cp', ['-a', join(HOSTS, 'nvidia-4090-toolkit'), snap]);
+    const smi = join(snap, 'bin', 'nvidia-smi');
+    // Its nvidia-smi names the GPU with an OSC 52 clipboard write, a screen clear, a cursor home and an 8-bit CSI.
+    const lines = readFileSync(smi, 'utf8')
+      .split('\n')
+      .map((l) => (l.includes('NVIDIA GeForce RTX 4090') ? l.replace('NVIDIA GeForce RTX 4090', '%s').replace(/' ;;\s*$/, `' "$N" ;;`) : l));
+    lines.splice(1, 0, `N="NVIDIA $(printf '${ESC_SEQ}')GeForce RTX 4090"`);
+    writeFileSync(smi, lines.join('\n'));
+    const info = join(snap, 'root', 'proc', 'driver', 'nvidia', 'gpus', '0000:01:00.0', 'information');
+    writeFileSync(info, readFileSync(info, 'utf8').replace('NVIDIA GeForce RTX 4090', 'NVIDIA \x1b]52;c;cHduZWQ=\x07GeForce \x1b[2J RTX 4090'));
+    const raw = spawnSync(smi, ['--query-gpu=index,name,uuid,pci.bus_id,driver_version,memory.total', '--format=csv,noheader,nounits'], { encoding: 'utf8' }).stdout;
+    expect(raw).toContain('\x1b]52;c;'); // the host really says it
+    const env = { KG_INIT_HOST_SNAPSHOT: snap };
+    const dir = join(root, 'hostile-host-install');
+    for (const args of [['probe'], ['--yes', '-C', dir, '--dry-run'], ['--yes', '-C', dir], ['doctor', '-C', dir], ['doctor', '-C', dir, '--verbose']]) {
+      const r = await kg(args, '', { env });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stderr + r.stdout).not.toMatch(CONTROL);
+      // A name that is not printable text is not used: the GPU is named by its ids.
+      if (args[0] === 'probe') expect(r.stdout).toContain('NVIDIA GPU [10de:2684]');
+    }
+  });
+
+  test('a planted state.json with control characters: what it says reaches the terminal without them', async () => {
+    const dir = join(root, 'state-planted');
+    expect((await kg(['--yes', '-C', dir, '--gpu', 'cpu'], cpu)).code).toBe(0);
+    const hostile = { schemaVersion: 1, dir, gpus: [{ vendor: 'amd', name: 'Radeon \x1b]52;c;cHduZWQ=\x07\x1b[2J\x1b[H\x9b31mX', pciId: '1002:744c' }], mode: 'amd-host', imageTag: 'rocm72-host\x1b[2J', at: '2026-01-01T00:00:00.000Z', kgInitVersion: '0.0.0\x07' };
+    writeFileSync(join(dir, '.kg-init', 'state.json'), JSON.stringify(hostile), { mode: 0o600 });
+    for (const args of [['--yes', '-C', dir, '--gpu', 'cpu', '--dry-run'], ['--yes', '-C', dir, '--gpu', 'nvidia', '--force'], ['doctor', '-C', dir]]) {
+      const r = await kg(args, nvidia);
+      expect(r.stderr + r.stdout).not.toMatch(CONTROL);
+    }
+    // The attacker's own .kg-init with such a state.json: refused, and the refusal is clean too.
+    const adir = attackerDir('state-attacker');
+    asAttacker(`mkdir ${adir}/.kg-init && printf '%s' '${JSON.stringify({ ...hostile, dir: adir }).replace(/'/g, '')}' > ${adir}/.kg-init/state.json`);
+    const r = await kg(['--yes', '-C', adir], nvidia);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${adir}/.kg-init belongs to uid ${uid}`);
+    expect(r.stderr + r.stdout).not.toMatch(CONTROL);
+  });
+
+  test('a failure after the commit as root: the config switched, exit 0 with a warning saying what changed; --json lists it', async () => {
+    const dir = join(root, 'after-commit');
+    expect((await kg(['--yes', '-C', dir, '--gpu', 'cpu'], cpu)).code).toBe(0);
+    // Root cannot be kept from writing by a mode: a directory where state.json goes.
+    rmSync(join(dir, '.kg-init', 'state.json'));
+    mkdirSync(join(dir, '.kg-init', 'state.json', 'x'), { recursive: true });
+    const r = await kg(['--yes', '-C', dir, '--gpu', 'nvidia', '--force', '--json'], nvidia);
+    expect(r.code, r.stderr).toBe(0);
+    const warning = `the configuration was written (nvidia), but recording .kg-init/state.json failed: ${dir}/.kg-init/state.json is a directory`;
+    expect(r.stderr).toContain(`kg-init: warning: ${warning}`);
+    expect(r.stderr).not.toContain('Nothing was changed');
+    const out = JSON.parse(r.stdout) as { changed: boolean; mode: string; warnings: string[] };
+    expect(out.changed).toBe(true);
+    expect(out.mode).toBe('nvidia');
+    expect(out.warnings.join('\n')).toContain(warning);
+    expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toMatch(/^GPU_MODE=nvidia$/m);
+    expect(existsSync(join(dir, 'docker-compose.gpu-nvidia.yml'))).toBe(true);
+  });
+
+  describe('the lock, judged by evidence', () => {
+    const lockOf = (dir: string) => join(dir, '.kg-init', 'lock');
+    async function installed(name: string): Promise<string> {
+      const dir = join(root, name);
+      expect((await kg(['--yes', '-C', dir, '--gpu', 'cpu'], cpu)).code).toBe(0);
+      return dir;
+    }
+
+    test('left by a run of another boot (its pid 1 runs now), or by a pid now another process: recovered, the run goes ahead', async () => {
+      const me = thisRun();
+      const dir = await installed('lock-boot');
+      writeFileSync(lockOf(dir), lockText({ ...me, pid: 1, start: '1', boot: '00000000-0000-4000-8000-000000000000' }), { mode: 0o600 });
+      const r = await kg(['--yes', '-C', dir, '--gpu', 'nvidia', '--force'], nvidia);
+      expect(r.code, r.stderr).toBe(0);
+      expect(existsSync(lockOf(dir))).toBe(false);
+      const sleeper = spawn('sleep', ['30']);
+      try {
+        const start = startTimeOf(sleeper.pid!);
+        writeFileSync(lockOf(dir), lockText({ ...me, pid: sleeper.pid!, start: String(Number(start) - 1) }), { mode: 0o600 });
+        const again = await kg(['--yes', '-C', dir, '--gpu', 'cpu'], cpu);
+        expect(again.code, again.stderr).toBe(0);
+        expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toMatch(/^GPU_MODE=cpu$/m);
+      } finally {
+        sleeper.kill('SIGKILL');
+      }
+    });
+
+    test('held by a live run (its pid runs, started when the lock says): never removed, the second run exits 1 writing nothing', async () => {
+      const dir = await installed('lock-live');
+      const sleeper = spawn('sleep', ['30']);
+      try {
+        const text = lockText({ ...thisRun(), pid: sleeper.pid!, start: startTimeOf(sleeper.pid!) });
+        writeFileSync(lockOf(dir), text, { mode: 0o600 });
+        const ino = statSync(lockOf(dir)).ino;
+        const r = await kg(['--yes', '-C', dir, '--gpu', 'nvidia', '--force'], nvidia);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`another kg-init is running in ${dir} (pid ${sleeper.pid})`);
+        expect(readFileSync(lockOf(dir), 'utf8')).toBe(text);
+        expect(statSync(lockOf(dir)).ino).toBe(ino);
+        expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toMatch(/^GPU_MODE=cpu$/m);
+      } finally {
+        sleeper.kill('SIGKILL');
+      }
+    });
+
+    const unshareWorks = asRoot && spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+    test.runIf(unshareWorks)('a real run in another pid namespace holding the lock (stopped at it): runs in this and in a third namespace do not write; it finishes alone', async () => {
+      const dir = await installed('lock-pidns');
+      const child = await faultChild();
+      const holderEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', KG_INIT_REPORT: nvidia, KG_INIT_CONFIG_DIR: join(root, 'user-config'), KG_INIT_PLATFORM_SOURCE: process.env.KG_INIT_PLATFORM_SOURCE ?? '' };
+      const startHolder = (mode: string) =>
+        spawn('unshare', ['--pid', '--fork', '--mount-proc', 'sh', '-c', '"$0" "$@"; exit $?', process.execPath, child, JSON.stringify({ stopAt: 'locked' }), '--yes', '-C', dir, '--gpu', mode, '--force'], { detached: true, env: holderEnv, stdio: 'ignore' });
+      const waitLock = async () => {
+        for (let i = 0; i < 200 && !/pid=\d+/.test(existsSync(lockOf(dir)) ? readFileSync(lockOf(dir), 'utf8') : ''); i++) await new Promise((r) => setTimeout(r, 50));
+        return readFileSync(lockOf(dir), 'utf8');
+      };
+      const holder = startHolder('nvidia');
+      const exited = new Promise<number | null>((resolve) => holder.on('exit', (code) => resolve(code)));
+      try {
+        const text = await waitLock();
+        expect(text).not.toContain(`pidns=${thisRun().pidns}`);
+        const ino = statSync(lockOf(dir)).ino;
+        // From this namespace: /proc shows the holder's namespace and the run in it.
+        const here = await kg(['--yes', '-C', dir, '--gpu', 'mac', '--force'], nvidia);
+        expect(here.code).toBe(1);
+        expect(here.stderr).toContain(`another kg-init is running in ${dir}`);
+        expect(here.stderr).toContain('held from another pid namespace');
+        // From a third namespace, which cannot see the holder's: the lock is young, so it is respected.
+        const third = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, BIN, '--yes', '-C', dir, '--gpu', 'mac', '--force'], { env: holderEnv, encoding: 'utf8', timeout: 20_000 });
+        expect(third.status).toBe(1);
+        expect(third.stderr).toContain(`another kg-init is running in ${dir}`);
+        expect(readFileSync(lockOf(dir), 'utf8')).toBe(text);
+        expect(statSync(lockOf(dir)).ino).toBe(ino);
+        expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toMatch(/^GPU_MODE=cpu$/m);
+        process.kill(-holder.pid!, 'SIGCONT');
+        expect(await exited).toBe(0);
+      } finally {
+        try {
+          process.kill(-holder.pid!, 'SIGKILL');
+        } catch {
+          // ended
+        }
+      }
+      expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toMatch(/^GPU_MODE=nvidia$/m);
+      expect(existsSync(lockOf(dir))).toBe(false);
+
+      // A holder killed in its namespace: its lock never blocks for good (gone by /proc's evidence, or by age where /proc cannot tell).
+      const killed = startHolder('mac');
+      await waitLock();
+      const gone = new Promise((resolve) => killed.on('exit', resolve));
+      process.kill(-killed.pid!, 'SIGKILL');
+      await gone;
+      const after = await kg(['--yes', '-C', dir, '--gpu', 'cpu'], cpu);
+      if (after.code !== 0) {
+        expect(after.stderr).toContain('held from another pid namespace');
+        const old = (Date.now() - STALE_FOREIGN_MS - 5000) / 1000;
+        utimesSync(lockOf(dir), old, old);
+        const later = await kg(['--yes', '-C', dir, '--gpu', 'cpu'], cpu);
+        expect(later.code, later.stderr).toBe(0);
+      }
+      expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toMatch(/^GPU_MODE=cpu$/m);
+    });
   });
 });

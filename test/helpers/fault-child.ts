@@ -8,9 +8,14 @@ import { processIO } from '../../src/cli/io.js';
 import { reportError } from '../../src/cli/report-error.js';
 import { runConfigure } from '../../src/commands/configure.js';
 
-const fault = JSON.parse(process.argv[2] ?? '{}') as { killAt?: string; write?: { code: string; file?: string } };
+const fault = JSON.parse(process.argv[2] ?? '{}') as { killAt?: string; stopAt?: string; write?: { code: string; file?: string } };
 const io = processIO();
-const onStep = fault.killAt ? (step: string) => void (step === fault.killAt && process.kill(process.pid, 'SIGKILL')) : undefined;
+// stopAt: SIGSTOP at that step (a run holding the lock until the test sends SIGCONT).
+const stopOrKill = (step: string) => {
+  if (step === fault.killAt) process.kill(process.pid, 'SIGKILL');
+  if (step === fault.stopAt) process.kill(process.pid, 'SIGSTOP');
+};
+const onStep = fault.killAt || fault.stopAt ? stopOrKill : undefined;
 const w = fault.write;
 const writeFault = w ? (path: string) => (!w.file || path.endsWith(`/${w.file}`) ? w.code : null) : undefined;
 try {

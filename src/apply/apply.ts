@@ -167,9 +167,15 @@ function findFiles(plan: Plan): { found: Found; stale: string | null } {
     }
     found.set(c.path, f);
     // Unchanged files too: the plan counts on them being as it read them.
-    // Decoded the way readInstall decodes them, so the comparison is exact.
+    // The bytes the plan was read from when it kept them (a big config is not
+    // decoded again), else decoded the way readInstall decodes them, so the comparison is exact.
+    if (stale) continue;
+    if (c.beforeBytes) {
+      if (!f.bytes?.equals(c.beforeBytes)) stale = c.path;
+      continue;
+    }
     const now = f.bytes === null ? null : (decodeConf(f.bytes).text ?? f.bytes.toString('latin1'));
-    if (!stale && now !== c.before) stale = c.path;
+    if (now !== c.before) stale = c.path;
   }
   return { found, stale };
 }

@@ -111,7 +111,7 @@ function judge(doc: ConfDoc, effective: Record<OwnedKey, number>): ConfReading {
   for (const key of OWNED_KEYS) {
     const i = effective[key];
     if (i === -1) continue;
-    const a = doc.lines[i]!.assignment;
+    const a = doc.line(i).assignment;
     if (a && a.key === key) {
       if (a.value !== null) values[key] = a.value;
       else refuse(i + 1, `${key}=${a.raw} is computed by the shell; kg-init does not evaluate it and will not overwrite your logic`);
@@ -164,10 +164,29 @@ function quoted(value: string, quote: '' | "'" | '"'): string {
  * the result is the text's own slices around the changed lines.
  */
 export function updateConf(text: string, values: ConfValues, drop: readonly OwnedKey[] = []): string {
+  const e = edits(text, values, drop);
+  return e ? render(text, e) : text;
+}
+
+/** Whether updateConf(text, values, drop) would change the text: the same edits, without building the result. */
+export function confWouldChange(text: string, values: ConfValues, drop: readonly OwnedKey[] = []): boolean {
+  return edits(text, values, drop) !== null;
+}
+
+interface Edits {
+  doc: ConfDoc;
+  /** Line index → its new text. */
+  replace: Map<number, string>;
+  /** Lines that go, with their newline. */
+  remove: Set<number>;
+  append: Array<[OwnedKey, string]>;
+}
+
+/** The line edits that set `values` and drop `drop`; null when there are none. Throws ConfEditError when refused. */
+function edits(text: string, values: ConfValues, drop: readonly OwnedKey[]): Edits | null {
   const checked = checkConfValues(values);
   const { doc, reading, effective } = analysed(text);
   if (reading.refusal) throw new ConfEditError(`line ${reading.refusal.line}: ${reading.refusal.reason}`);
-  // Line index → its new text ('' with `remove`: the line and its newline go).
   const replace = new Map<number, string>();
   const remove = new Set<number>();
   const append: Array<[OwnedKey, string]> = [];
@@ -176,7 +195,7 @@ export function updateConf(text: string, values: ConfValues, drop: readonly Owne
     const value = checked[key];
     if (value === undefined) continue;
     const i = effective[key];
-    const a = i === -1 ? null : doc.lines[i]!.assignment;
+    const a = i === -1 ? null : doc.line(i).assignment;
     if (a && a.key === key) {
       if (a.value !== value) replace.set(i, a.head + quoted(value, a.quote) + a.tail);
     } else {
@@ -190,7 +209,7 @@ export function updateConf(text: string, values: ConfValues, drop: readonly Owne
     else if (edit.kind === 'remove') for (const l of edit.lines) remove.add(l);
     else if (edit.kind === 'append') cleared.push(key);
   }
-  if (!replace.size && !remove.size && !append.length && !cleared.length) return text;
+  if (!replace.size && !remove.size && !append.length && !cleared.length) return null;
   if ((append.length || cleared.length) && doc.openAtEnd) {
     throw new ConfEditError(
       append.length
@@ -199,13 +218,17 @@ export function updateConf(text: string, values: ConfValues, drop: readonly Owne
     );
   }
   for (const key of cleared) append.push([key, '']);
+  return { doc, replace, remove, append };
+}
+
+function render(text: string, { doc, replace, remove, append }: Edits): string {
   // The text between changed lines is copied as slices: a big file is not rebuilt line by line.
   const base = doc.bom ? 1 : 0;
   const parts: string[] = [];
   let from = 0;
   for (const i of [...replace.keys(), ...remove].sort((x, y) => x - y)) {
     const at = base + doc.starts[i]!;
-    const line = doc.lines[i]!;
+    const line = doc.line(i);
     parts.push(text.slice(from, at));
     if (remove.has(i)) from = at + line.text.length + line.eol.length;
     else {
@@ -215,9 +238,9 @@ export function updateConf(text: string, values: ConfValues, drop: readonly Owne
   }
   parts.push(text.slice(from));
   if (append.length) {
-    const last = doc.lines[doc.lines.length - 1];
+    const last = doc.count ? doc.line(doc.count - 1) : null;
     // (A removed last line leaves the one before it last, which ends in a newline.)
-    if (last && last.eol === '' && !remove.has(doc.lines.length - 1)) parts.push('\n');
+    if (last && last.eol === '' && !remove.has(doc.count - 1)) parts.push('\n');
     // '\n' even in a CRLF file: bash would read a CR into the value.
     for (const [key, value] of append) parts.push(`${key}=${value}\n`);
   }
@@ -233,17 +256,15 @@ type DropEdit =
 /** How dropConfKey leaves `key` without a value in a parsed file whose effective line for it is `i`. */
 function dropEdit(doc: ConfDoc, key: string, i: number): DropEdit {
   if (i === -1) return { kind: 'none' };
-  const a = doc.lines[i]!.assignment;
+  const a = doc.line(i).assignment;
   if (a?.key === key && a.value === '') return { kind: 'none' };
-  if (a?.key !== key || doc.lines.some((l) => l.touches.includes(key))) {
+  if (a?.key !== key || [...doc.candidates()].some((k) => doc.line(k).touches.includes(key))) {
     // Shell logic may set it after (or instead of) a simple line: an empty value overrides.
     if (a?.key === key) return { kind: 'blank', line: i, text: `${a.head}${a.tail}` };
     return { kind: 'append' };
   }
   const lines: number[] = [];
-  doc.lines.forEach((l, k) => {
-    if (l.assignment?.key === key) lines.push(k);
-  });
+  for (const k of doc.candidates()) if (doc.line(k).assignment?.key === key) lines.push(k);
   return { kind: 'remove', lines };
 }
 

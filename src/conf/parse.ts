@@ -70,7 +70,21 @@ export interface Touch {
 
 export interface ConfDoc {
   bom: boolean;
+  /**
+   * Every line. Made on first use: reading a big file's owned keys needs only
+   * the few lines that set them (`line(i)`), not an object per line.
+   */
   lines: ConfLine[];
+  /** How many lines. */
+  readonly count: number;
+  /** lines[i], made alone when `lines` is not made yet. */
+  line(i: number): ConfLine;
+  /**
+   * The lines that can hold a simple assignment or a touch of a key the parse
+   * recorded, ascending: those with a recorded touch (every line, for a parse
+   * of all keys).
+   */
+  candidates(): Iterable<number>;
   /** Line ending used for appended lines. */
   eol: '\n';
   /** The file ends inside a quote, heredoc, block or continuation: appending would be unsafe. */
@@ -78,7 +92,39 @@ export interface ConfDoc {
   /** Every place a variable may be set, in file order. */
   touches: Touch[];
   /** Offset of each line in the text (after the BOM). */
-  starts: number[];
+  starts: ArrayLike<number>;
+}
+
+class Doc implements ConfDoc {
+  readonly eol = '\n' as const;
+  #all: ConfLine[] | null = null;
+  readonly #made = new Map<number, ConfLine>();
+  constructor(
+    readonly bom: boolean,
+    readonly openAtEnd: boolean,
+    readonly touches: Touch[],
+    readonly starts: ArrayLike<number>,
+    readonly count: number,
+    /** Lines with a recorded touch, ascending; null when every key was recorded. */
+    readonly marked: readonly number[] | null,
+    readonly make: (i: number) => ConfLine,
+  ) {
+    // The lines that set or touch a recorded key are looked at more than once: made once.
+    for (const i of marked ?? []) this.#made.set(i, make(i));
+  }
+  get lines(): ConfLine[] {
+    return (this.#all ??= Array.from({ length: this.count }, (_, i) => this.#made.get(i) ?? this.make(i)));
+  }
+  set lines(lines: ConfLine[]) {
+    this.#all = lines;
+  }
+  line(i: number): ConfLine {
+    return this.#all ? this.#all[i]! : (this.#made.get(i) ?? this.make(i));
+  }
+  *candidates(): Iterable<number> {
+    if (this.marked) yield* this.marked;
+    else for (let i = 0; i < this.count; i++) yield i;
+  }
 }
 
 const BOM = '\uFEFF';
@@ -216,15 +262,21 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
   const s = bom ? text.slice(1) : text;
   const n = s.length;
   // Lines as [start, end) offsets; the ConfLine objects are made once, at the end.
-  const lineStarts: number[] = [];
-  const lineEnds: number[] = [];
+  // Sized once from the newline count: growing arrays of a big file's lines
+  // cost more than reading it (each growth a new large allocation).
+  let cap = 2;
+  for (let k = s.indexOf('\n'); k !== -1; k = s.indexOf('\n', k + 1)) cap++;
+  const lineStarts = new Int32Array(cap);
+  const lineEnds = new Int32Array(cap);
+  let count = 0;
   const touches: Touch[] = [];
   const stack: Frame[] = [frame('top')];
   // Heredocs announced on the current line, read after its newline.
   let pending: Array<{ delim: string; dash: boolean }> = [];
   let line = 0;
   let lineStart = 0;
-  const lineTouches: string[][] = [];
+  const lineTouches = new Map<number, string[]>();
+  const marked: number[] = [];
 
   const top = () => stack[stack.length - 1]!;
 
@@ -246,7 +298,14 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
     if (key && !wanted(key)) return scratch;
     const t: Touch = { line: at, key, kind, context: context(), dynamic: false, command };
     touches.push(t);
-    if (key) (lineTouches[at] ??= []).push(key);
+    if (key) {
+      const on = lineTouches.get(at);
+      if (on) on.push(key);
+      else {
+        lineTouches.set(at, [key]);
+        marked.push(at);
+      }
+    }
     return t;
   }
 
@@ -445,14 +504,17 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
   }
 
   // lineClean[k]: line k starts at top level, outside any construct.
-  const lineClean: boolean[] = [true];
+  const lineClean = new Uint8Array(cap + 1);
+  lineClean[0] = 1;
+  let cleanLen = 1;
+  const cleanAt = (k: number): boolean | undefined => (k < cleanLen ? lineClean[k] === 1 : undefined);
   /** Ends the current line at the '\n' at pos; `clean`: the next line starts at top level. */
   function newline(pos: number, clean: boolean): void {
-    lineStarts.push(lineStart);
-    lineEnds.push(pos);
+    lineStarts[count] = lineStart;
+    lineEnds[count++] = pos;
     line++;
     lineStart = pos + 1;
-    lineClean.push(clean);
+    lineClean[cleanLen++] = clean ? 1 : 0;
   }
 
   let continued = false;
@@ -501,8 +563,8 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
             if (h.dash) body = body.replace(/^\t+/, '');
             if (e < n) newline(e, false);
             else {
-              lineStarts.push(i);
-              lineEnds.push(n);
+              lineStarts[count] = i;
+              lineEnds[count++] = n;
               lineStart = n;
             }
             i = e + 1;
@@ -513,7 +575,7 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
           }
         }
         pending = [];
-        lineClean[lineClean.length - 1] = stack.length === 1;
+        lineClean[cleanLen - 1] = stack.length === 1 ? 1 : 0;
         continue;
       }
       newline(i, stack.length === 1);
@@ -836,25 +898,26 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
   const last = top();
   if (CODE.has(last.kind)) endWord(last, n);
   if (lineStart < n) {
-    lineStarts.push(lineStart);
-    lineEnds.push(n);
+    lineStarts[count] = lineStart;
+    lineEnds[count++] = n;
   }
   const openAtEnd = stack.length > 1 || pending.length > 0 || continued || heredocOpen;
 
-  // Simple assignments: lines that start and end at top level.
-  const count = lineStarts.length;
-  const lines: ConfLine[] = new Array(count);
-  for (let k = 0; k < count; k++) {
+  // Simple assignments: lines that start and end at top level. A line's
+  // object is made when it is asked for (src/conf/edit.ts asks for the few
+  // lines that touch a recorded key), all of them when `lines` is read.
+  const makeLine = (k: number): ConfLine => {
     const text = s.slice(lineStarts[k], lineEnds[k]);
     const eol: Eol = lineEnds[k]! < n ? '\n' : '';
-    const endsClean = k + 1 < count ? lineClean[k + 1] === true : !openAtEnd && lineClean[k + 1] !== false;
-    const t = lineTouches[k];
+    const endsClean = k + 1 < count ? cleanAt(k + 1) === true : !openAtEnd && cleanAt(k + 1) !== false;
+    const t = lineTouches.get(k);
     // A simple assignment of a wanted key records a touch on its own line: no touch, no parse otherwise.
-    const a = lineClean[k] === true && endsClean && (!keys || t) ? parseAssignment(text) : null;
+    const a = cleanAt(k) === true && endsClean && (!keys || t) ? parseAssignment(text) : null;
     const own = a && t && t.length === 1 && t[0] === a.key;
-    lines[k] = { text, eol, assignment: a, touches: !t || own ? NO_TOUCHES : a ? t.filter((key) => key !== a.key) : t };
-  }
-  return { bom, lines, eol: '\n', openAtEnd, touches, starts: lineStarts };
+    return { text, eol, assignment: a, touches: !t || own ? NO_TOUCHES : a ? t.filter((key) => key !== a.key) : t };
+  };
+  // (A touch is recorded at the line its word started on, which can come after a later line's.)
+  return new Doc(bom, openAtEnd, touches, lineStarts.subarray(0, count), count, keys ? marked.sort((x, y) => x - y) : null, makeLine);
 
   /** A name in arithmetic at i: set when an assignment operator follows. Returns the index after the name. */
   function arithName(i: number): number {
@@ -995,23 +1058,24 @@ export function parseAssignment(s: string): SimpleAssignment | null {
 }
 
 export function serializeConf(doc: ConfDoc): string {
-  let out = doc.bom ? BOM : '';
-  for (const l of doc.lines) out += l.text + l.eol;
-  return out;
+  const parts: string[] = doc.bom ? [BOM] : [];
+  for (const l of doc.lines) parts.push(l.text, l.eol);
+  return parts.join('');
 }
 
-/** Index of the line that decides a key's value when the file is sourced, or -1. */
+/** Index of the line that decides a key's value when the file is sourced, or -1 (`key`: one the parse recorded). */
 export function effectiveLine(doc: ConfDoc, key: string): number {
-  for (let i = doc.lines.length - 1; i >= 0; i--) {
-    const l = doc.lines[i]!;
-    if (l.assignment?.key === key || l.touches.includes(key)) return i;
+  let found = -1;
+  for (const i of doc.candidates()) {
+    const l = doc.line(i);
+    if (l.assignment?.key === key || l.touches.includes(key)) found = i;
   }
-  return -1;
+  return found;
 }
 
 /** The literal value a key has when the file is sourced, when that can be known without a shell. */
 export function effectiveValue(doc: ConfDoc, key: string): string | undefined {
   const i = effectiveLine(doc, key);
-  const a = i === -1 ? null : doc.lines[i]!.assignment;
+  const a = i === -1 ? null : doc.line(i).assignment;
   return a && a.key === key && a.value !== null ? a.value : undefined;
 }

@@ -99,7 +99,7 @@ function readConf(dir: string): InstallState['conf'] & { selection?: SelectionVa
     // bash would not end up with what kg-init reads or writes: refused, with the line and why.
     return { ...conf, problem: `${path} line ${reading.refusal.line}: ${reading.refusal.reason}` };
   }
-  return { ...conf, text: decoded.text, values: reading.values, selection: also };
+  return { ...conf, text: decoded.text, bytes: file.bytes, values: reading.values, selection: also };
 }
 
 export async function readInstall(dir: string): Promise<InstallState> {

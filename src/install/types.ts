@@ -22,6 +22,8 @@ export interface InstallState {
     exists: boolean;
     /** Raw bytes as text (BOM and line endings preserved), when readable text. */
     text: string | null;
+    /** The bytes `text` was decoded from: apply checks the file is still these before it writes. */
+    bytes?: Uint8Array;
     /** Why it cannot be used (binary, invalid UTF-8, a directory...), when it cannot. */
     problem: string | null;
     values: OwnedConf;

@@ -13,7 +13,7 @@ import {
   resolveMode,
   type Mode,
 } from '../catalog.js';
-import { ConfEditError, NEW_CONF_HEADER, updateConf } from '../conf/edit.js';
+import { ConfEditError, confWouldChange, NEW_CONF_HEADER, updateConf } from '../conf/edit.js';
 import { timestampOf } from '../conf/values.js';
 import { KgInitError } from '../errors.js';
 import { renderCompose } from '../render/render.js';
@@ -271,12 +271,12 @@ export function makePlan(
     };
     // KG_API_IMAGE_TAG only as an override: without one, any line setting it goes (dropped in the same edit).
     const drop = confTag === null ? (['KG_API_IMAGE_TAG'] as const) : [];
-    after = updateConf(before ?? NEW_CONF_HEADER, owned, drop);
-    const otherChange = after !== before || [...composeChanges, ...removals].some((c) => c.action !== 'unchanged');
-    if (otherChange || install.conf.values.INITIALIZED_AT === undefined) {
-      // From the same text again (its parse is reused), not from `after`: one parse of the file.
-      after = updateConf(before ?? NEW_CONF_HEADER, { ...owned, INITIALIZED_AT: timestampOf(opts.now) }, drop);
-    }
+    const otherChange = before === null || confWouldChange(before, owned, drop) || [...composeChanges, ...removals].some((c) => c.action !== 'unchanged');
+    // The new text is made once, from the parse made when the install was read.
+    after =
+      otherChange || install.conf.values.INITIALIZED_AT === undefined
+        ? updateConf(before ?? NEW_CONF_HEADER, { ...owned, INITIALIZED_AT: timestampOf(opts.now) }, drop)
+        : before;
   } catch (e) {
     if (e instanceof ConfEditError) {
       throw new KgInitError(
@@ -289,7 +289,9 @@ export function makePlan(
   }
 
   // The GPU choices first (what the review shows at the top), then the platform's own files.
-  const files = [change(OPERATOR_CONF_FILE, before, after), ...composeChanges, ...removals, ...incoming];
+  const confChange = change(OPERATOR_CONF_FILE, before, after);
+  if (before !== null && install.conf.bytes) confChange.beforeBytes = install.conf.bytes;
+  const files = [confChange, ...composeChanges, ...removals, ...incoming];
   const next = startCommand(install, mode, files);
   return {
     dir: install.dir,

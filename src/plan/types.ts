@@ -29,6 +29,12 @@ export interface FileChange {
   before: string | null;
   after: string | null;
   /**
+   * The bytes `before` was decoded from, when kept (.operator.conf): the check
+   * under the lock that the file is still as planned compares bytes instead of
+   * decoding a big file again.
+   */
+  beforeBytes?: Uint8Array;
+  /**
    * Mode of the file when kg-init creates it (default 0644; e.g. 0600 for a
    * secret, 0755 for a script). A file that exists keeps its own owner, group
    * and mode. Never group- or world-writable.

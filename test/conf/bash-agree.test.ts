@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OWNED_KEYS, readConf, updateConf, type ConfValues } from '../../src/conf/index.js';
+import { OWNED_KEYS, readConf, updateConf, type ConfDoc, type ConfValues } from '../../src/conf/index.js';
 import { SEED } from '../reliability/support.js';
 
 const NEW: ConfValues = { GPU_MODE: 'amd-host', KG_API_IMAGE_TAG: '0.13.1-rocm72-host', IMAGE_SOURCE: 'ghcr', INITIALIZED_AT: '2026-05-28T09:14:03Z' };
@@ -202,13 +202,21 @@ const mixed = fc
 
 describe('the quick ways give what the long ways give', () => {
   test('plain lines matched whole: the parse equals the character-by-character one, for every key set', async () => {
-    const { parseConf } = await import('../../src/conf/parse.js');
+    const { parseConf, effectiveLine } = await import('../../src/conf/parse.js');
     const texts = [...fc.sample(mixed, { numRuns: 400, seed: SEED + 2 }), ...fc.sample(conf, { numRuns: 200, seed: SEED + 3 })];
     texts.push('X=a#b c\n', 'X="a"#c\n', 'X= #c\n', "export X='a b' # c\n", 'X=a\r\n', 'X=~\n', `X=${'a'.repeat(5000)}\n`, 'f()\nGPU_MODE=x\n', 'f() \n{ :; }\nGPU_MODE=y');
     const owned = new Set<string>(OWNED_KEYS);
+    // What a parse says: every line (made from the parse's records), the touches, where lines start, the state at the end.
+    const said = (d: ConfDoc) => ({ bom: d.bom, lines: d.lines, count: d.count, touches: d.touches, starts: d.starts, openAtEnd: d.openAtEnd });
     for (const t of texts) {
-      expect(parseConf(t), JSON.stringify(t)).toEqual(parseConf(t, undefined, { fastLines: false }));
-      expect(parseConf(t, owned), JSON.stringify(t)).toEqual(parseConf(t, owned, { fastLines: false }));
+      expect(said(parseConf(t)), JSON.stringify(t)).toEqual(said(parseConf(t, undefined, { fastLines: false })));
+      const keyed = parseConf(t, owned);
+      expect(said(keyed), JSON.stringify(t)).toEqual(said(parseConf(t, owned, { fastLines: false })));
+      // A keyed parse finds each owned key's deciding line among the lines it recorded, as a look at every line does.
+      const all = parseConf(t, owned).lines;
+      for (const k of OWNED_KEYS) {
+        expect(effectiveLine(keyed, k), `${k} in ${JSON.stringify(t)}`).toBe(all.findLastIndex((l) => l.assignment?.key === k || l.touches.includes(k)));
+      }
     }
   });
 

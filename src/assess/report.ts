@@ -1,6 +1,7 @@
 // The public Report, built from the probe's facts: the GPU list, the
 // assessment of every mode, and the facts worth showing. `probeReport` is the
 // probe and this together, for the commands and the wizard.
+import { sanitizeDeep } from '../util/sanitize.js';
 import type { Host } from '../host/types.js';
 import type { Report } from '../report.js';
 import { VERSION } from '../version.js';
@@ -11,7 +12,9 @@ import { assess } from './index.js';
 
 /** Probes the host and assesses what it found. */
 export async function probeReport(host: Host, opts: ProbeOptions = {}): Promise<Report> {
-  return reportFrom(host, await probe(host, opts));
+  // Host data (a GPU name from nvidia-smi or sysfs, a tool's error line) reaches every front end
+  // (probe, configure, doctor, the wizard) with no escape sequence or control character.
+  return sanitizeDeep(reportFrom(host, await probe(host, opts)));
 }
 
 /** Builds the public Report from facts (pure apart from the version constant). */

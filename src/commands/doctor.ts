@@ -75,7 +75,7 @@ export async function doctor(args: Args, io: IO, deps: DoctorDeps): Promise<numb
   } else {
     const st = styles(io, args.noColor).out;
     const width = outputWidth(io.stdout, io.env);
-    io.stdout.write(`${renderText(sanitizeDeep(result), st, { verbose: args.verbose, width })}\n${renderRuntimeText(runtime, st, width)}`);
+    io.stdout.write(`${renderText(sanitizeDeep(result), st, { verbose: args.verbose, width })}\n${renderRuntimeText(sanitizeDeep(runtime), st, width)}`);
   }
   return result.healthy && runtime.ok ? EXIT.ok : EXIT.failure;
 }

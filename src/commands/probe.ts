@@ -13,7 +13,6 @@ import { openHost } from '../host/index.js';
 import { probeReport } from '../assess/report.js';
 import { reportSchema, type Finding, type Report } from '../report.js';
 import { EXIT } from '../errors.js';
-import { sanitizeDeep } from '../util/sanitize.js';
 
 export async function runProbe(args: Args, io: IO): Promise<number> {
   const host = await openHost(io.env);
@@ -23,12 +22,12 @@ export async function runProbe(args: Args, io: IO): Promise<number> {
     const rec = new RecordingHost(host);
     const report = await probeReport(rec);
     await writeSnapshot(rec, dir, report);
-    print(sanitizeDeep(report), args, io);
+    print(report, args, io);
     io.stderr.write(`Snapshot saved to ${dir} (replay: KG_INIT_HOST_SNAPSHOT=${dir} kg-init probe)\n`);
     return EXIT.ok;
   }
-  // Host data (a GPU name from nvidia-smi, sysfs) reaches the terminal with no escape sequence or control character.
-  print(sanitizeDeep(await probeReport(host)), args, io);
+  // (probeReport's host data is sanitised for the terminal.)
+  print(await probeReport(host), args, io);
   return EXIT.ok;
 }
 

@@ -17,7 +17,7 @@ export async function hostReport(io: IO, signal?: AbortSignal): Promise<Report> 
   const file = io.env.KG_INIT_REPORT;
   if (file) return sanitizeDeep(await readReport(resolve(io.cwd, file)));
   const { openHost } = await import('../host/index.js');
-  return sanitizeDeep(await (await import('../assess/report.js')).probeReport(await openHost(io.env), signal ? { signal } : {}));
+  return (await import('../assess/report.js')).probeReport(await openHost(io.env), signal ? { signal } : {});
 }
 
 async function readReport(path: string): Promise<Report> {

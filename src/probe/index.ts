@@ -4,6 +4,7 @@
 // nothing: src/assess turns the facts into the Report. The whole probe is
 // bounded too: no command may outlive PROBE_BUDGET_MS, so a hanging tool costs
 // at most that.
+import { sanitizeLine } from '../util/sanitize.js';
 import type { Host, RunResult } from '../host/types.js';
 import type { Facts, ToolRun } from './facts.js';
 import { PROBE_BUDGET_MS, TOOL_TIMEOUT_MS } from './limits.js';
@@ -86,7 +87,8 @@ function context(host: Host, runner: Runner): ProbeContext {
 export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Facts> {
   const started = performance.now();
   const runner = new Runner(host, opts.signal);
-  const emit = opts.onCheck ?? (() => {});
+  // A check's one-line verdict can quote the host (a GPU name, a tool's message): made safe for the terminal.
+  const emit = opts.onCheck ? (ev: CheckEvent) => opts.onCheck!(ev.detail ? { ...ev, detail: sanitizeLine(ev.detail) } : ev) : () => {};
   const ctx = context(host, runner);
   const runCheck = async <T>(c: Check<T>): Promise<T> => {
     if (!c.applies(ctx)) return c.absent;

@@ -3,6 +3,7 @@
 // (dist/headless.js), with no runtime dependencies.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 
 // `import text from './file.yml?raw'` (Vite's syntax, so vitest reads the same
 // source) becomes the file's text in the bundle.
@@ -36,6 +37,28 @@ const inkDevtoolsStub = {
   },
 };
 
+// Node's built-in modules through require(): an ESM `import ... from
+// 'node:fs'` makes Node build a module facade copying every export, which
+// reads fs's lazy getters (ReadStream, promises...) and loads the stream
+// modules behind them on every start; require() hands over the module object
+// and each name is read where it is used. Every bundled import of a builtin is
+// loaded when the bundle starts, so this is paid once per run per builtin.
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    const names = new Set(builtinModules.filter((m) => !m.startsWith('_')));
+    b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (args.kind === 'require-call' || !names.has(name)) return undefined;
+      return { path: name, namespace: 'builtin-by-require' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
@@ -47,7 +70,7 @@ const common = {
   minify: true,
   legalComments: 'none',
   metafile: true,
-  plugins: [rawImports, inkDevtoolsStub],
+  plugins: [rawImports, inkDevtoolsStub, builtinsByRequire],
   define: {
     'process.env.NODE_ENV': '"production"',
     __KG_INIT_VERSION__: JSON.stringify(pkg.version),
@@ -75,14 +98,32 @@ const result = await build({
 // twenty-odd chunks through the ESM loader (see src/headless.ts). Its dynamic
 // imports are bundled inline. It shares no module state with the split build:
 // a process runs one or the other past dist/cli.js.
+//
+// The YAML parser is the exception: only a first install (checking the
+// platform's files, src/platform/fetch.ts) imports it, so it is a file of its
+// own (dist/yaml.js) instead of 115 KB every headless start would compile.
+const yamlApart = {
+  name: 'yaml-apart',
+  setup(b) {
+    b.onResolve({ filter: /^yaml$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './yaml.js', external: true } : undefined));
+  },
+};
 const headless = await build({
   ...common,
   entryPoints: { headless: 'src/headless.ts' },
   outdir: 'dist',
   splitting: false,
+  plugins: [...common.plugins, yamlApart],
 });
-for (const [k, v] of Object.entries(headless.metafile.outputs)) result.metafile.outputs[k] = v;
-Object.assign(result.metafile.inputs, headless.metafile.inputs);
+const yamlFile = await build({
+  ...common,
+  stdin: { contents: "export { parse } from 'yaml';", resolveDir: new URL('..', import.meta.url).pathname, loader: 'js' },
+  outfile: 'dist/yaml.js',
+});
+for (const out of [headless, yamlFile]) {
+  for (const [k, v] of Object.entries(out.metafile.outputs)) result.metafile.outputs[k] = v;
+  Object.assign(result.metafile.inputs, out.metafile.inputs);
+}
 
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');

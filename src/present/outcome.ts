@@ -23,13 +23,18 @@ function doneByThisRun(f: Finding): boolean {
  * does not apply to this host at all (no GPU of its kind: MODE_NOT_APPLICABLE,
  * an info finding of the report), that.
  */
-export function blockers(plan: PlanLike): Finding[] {
+export function blockers(plan: Pick<PlanLike, 'status' | 'findings'>): Finding[] {
   return plan.status === 'blocked' ? plan.findings.filter((f) => f.severity === 'error' || f.code === 'MODE_NOT_APPLICABLE') : [];
 }
 
 /** Whether what blocks the mode can be fixed on this host (a driver, a toolkit, a group), rather than the mode not applying here at all. */
-function fixableHere(plan: PlanLike): boolean {
+function fixableHere(plan: Pick<PlanLike, 'status' | 'findings'>): boolean {
   return blockers(plan).some((f) => f.code !== 'MODE_NOT_APPLICABLE');
+}
+
+/** A blocked mode that cannot run on this host at all (no GPU of its kind): nothing here fixes it. */
+export function cannotRunHere(m: Pick<PlanLike, 'status' | 'findings'>): boolean {
+  return m.status === 'blocked' && !fixableHere(m);
 }
 
 /** The line above the blockers of a mode written anyway. */

@@ -9,7 +9,7 @@ import type { FileAction, FileChange } from '../plan/types.js';
 import type { FixedAnswers } from './deps.js';
 import { changedFiles, confSummary, diffLines, frameRows, pad, type DiffKind, type Size } from './layout.js';
 import { boxed, painter, seg, wrapSegs, type LineSpec, type Seg, type Tone } from './lines.js';
-import { blockedHeadline, blockers, followUps, nextSteps, reconfigureCommand } from '../present/outcome.js';
+import { blockedHeadline, blockers, cannotRunHere, followUps, nextSteps, reconfigureCommand } from '../present/outcome.js';
 import { fixOf } from '../present/symbols.js';
 import { gpuLabel } from '../present/gpu.js';
 import { LAYOUT_LABELS } from '../platform/layout.js';
@@ -237,15 +237,17 @@ export function confirmScreen(s: WizardState, ctx: ScreenContext): Screen {
   const mode = s.chosen ?? 'cpu';
   const why = m ? requirementLines(m, ctx, false) : [];
   if (m && why.length === 0) why.push([{ text: `${t.fail} `, tone: 'fail' }, { text: m.reason }]);
+  // No GPU of its kind here: nothing on this host fixes it (say so, rather than "until fixed").
+  const never = m ? cannotRunHere(m) : false;
   const ask: LineSpec[] = [
     '',
     `Writing it anyway sets GPU_MODE=${mode} and image ${tagFor(mode, ctx)};`,
-    `the stack will not run on this host until the above is fixed.`,
+    never ? `the stack will not start on this host, only on one where ${mode} can run.` : `the stack will not start on this host until what is listed below is fixed.`,
     '',
     [seg(`${s.confirmCursor === 0 ? t.pointer : t.blank} `, 'accent'), seg('No, choose another mode', s.confirmCursor === 0 && 'bold')],
     [seg(`${s.confirmCursor === 1 ? t.pointer : t.blank} `, 'accent'), seg(`Yes, write ${mode} anyway`, s.confirmCursor === 1 && 'fail')],
   ];
-  const head: LineSpec = [{ text: `${mode} is blocked on this host. It will not work until this is fixed:`, tone: 'warn' }];
+  const head: LineSpec = [{ text: never ? `${mode} cannot run on this host:` : `${mode} is blocked on this host. It will not work until this is fixed:`, tone: 'warn' }];
   // The question stays in view; what blocks scrolls under it when it is long.
   return {
     title: title(ctx, 'confirm-blocked', `${mode} is blocked here`),

@@ -166,7 +166,8 @@ describe('a blocked mode', () => {
     w.press(KEYS.enter);
     await w.until('nvidia is blocked here');
     const f = w.frame();
-    expect(f).toContain('It will not work until this is fixed');
+    expect(f).toContain('nvidia cannot run on this host:');
+    expect(f).toContain('the stack will not start on this host, only on one where nvidia can run.');
     expect(f).toContain('✗ NVIDIA driver: nvidia-smi not found');
     expect(f).toContain('❯ No, choose another mode');
     expect(f).toContain('Yes, write nvidia anyway');
@@ -176,6 +177,25 @@ describe('a blocked mode', () => {
     // Only the details pane's look-ups (force: true, to learn each tag) were planned; nothing else.
     expect(deps.calls.plans.filter((p) => p.mode === 'nvidia' && !p.force)).toEqual([]);
     expect(deps.calls.applied).toEqual([]);
+  });
+
+  it('blocked by something this host can fix: says it will not work until that is fixed', async () => {
+    const r = report();
+    const modes = r.modes.map((m) =>
+      m.mode === 'nvidia'
+        ? { ...m, findings: [{ code: 'NVIDIA_TOOLKIT_MISSING' as const, severity: 'error' as const, message: 'Docker has no nvidia runtime', fix: 'Install nvidia-container-toolkit and restart Docker.', mode: 'nvidia' as const }] }
+        : m,
+    );
+    const w = start(fakeDeps({ report: { ...r, modes } }));
+    await w.toModes();
+    w.press(KEYS.up);
+    await w.until('❯ nvidia');
+    w.press(KEYS.enter);
+    await w.until('nvidia is blocked here');
+    const f = w.frame().replace(/\s+/g, ' ');
+    expect(f).toContain('the stack will not start on this host until what is listed below is fixed.');
+    expect(f).toContain('nvidia is blocked on this host. It will not work until this is fixed:');
+    expect(f).not.toContain('cannot run on this host');
   });
 
   it('writes only after "yes", with force', async () => {

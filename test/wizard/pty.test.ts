@@ -100,7 +100,10 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard in a pseudo-terminal
     await r.until('❯ nvidia');
     r.write(KEY.enter);
     await r.until('nvidia is blocked here');
-    expect(r.text()).toContain('It will not work until this is fixed');
+    // This AMD host has no NVIDIA GPU: nothing here fixes that, and the screen says so.
+    expect(r.text()).toContain('nvidia cannot run on this host:');
+    expect(r.text()).toContain('no NVIDIA GPU found');
+    expect(r.text()).toContain('the stack will not start on this host, only on one where nvidia can run.');
     expect(r.text()).toContain('❯ No, choose another mode');
     r.write('q');
     expect(await r.exit()).toBe(130);

@@ -220,11 +220,17 @@ export interface StartOptions extends Omit<WizardProps, 'onExit' | 'size' | 'int
   stderr: NodeJS.WriteStream;
   /** The first frame, already painted by the launcher: Ink takes it over (handover.ts). */
   prepainted?: FrameText;
+  /**
+   * Called once the wizard listens for SIGINT, before Ink renders: the
+   * launcher lets go of SIGINT and the keys only then, so that a signal is
+   * never without a listener (one caught meanwhile would be lost).
+   */
+  takeOver?: () => void;
 }
 
 /** Renders the wizard and resolves with its exit code (0 written, 130 cancelled, 1 failed). */
 export async function startWizard(opts: StartOptions): Promise<number> {
-  const { stdin, stdout, stderr, prepainted, colour, ...props } = opts;
+  const { stdin, stdout, stderr, prepainted, colour, takeOver, ...props } = opts;
   let code = 130;
   const interruptRef: { current: (() => void) | null; pending?: boolean } = { current: null };
   const finalRef: { current: ((columns: number, colour: boolean) => string) | null } = { current: null };
@@ -232,6 +238,7 @@ export async function startWizard(opts: StartOptions): Promise<number> {
   // also while Ink is still mounting (delivered once the wizard can take it).
   const onSigint = () => (interruptRef.current ? interruptRef.current() : (interruptRef.pending = true));
   process.on('SIGINT', onSigint);
+  takeOver?.();
   // Ink's first frame replaces the painted one without erasing it (handover.ts).
   const handover = prepainted ? handOver(stdout, prepainted) : null;
   const instance = render(<WizardApp {...props} interruptRef={interruptRef} finalRef={finalRef} onExit={(c) => (code = c)} />, {

@@ -345,8 +345,8 @@ export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Prom
           return early.deps;
         }),
     ]);
-    guard.release();
     const code = await startWizard({
+      takeOver: () => guard.release(),
       prepainted: painted,
       deps,
       fixed: fixedAnswers(args),

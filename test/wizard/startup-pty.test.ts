@@ -5,11 +5,12 @@
 // the terminal out of raw mode, exit 130, nothing written), and the first
 // frame is not erased only to be drawn again the same (a flicker in tmux).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolsRequired } from '../helpers/cli.js';
 import { KEY, PTY_AVAILABLE, spawnPty, type PtyRun } from '../helpers/pty.js';
+import { waitFor } from '../helpers/wait.js';
 
 const HOST = 'test/hosts/amd-7900xtx-igpu-arch';
 /** Erase in line or in display, in any of their forms. */
@@ -66,8 +67,16 @@ async function expectCleanCancel(r: PtyRun, opts: { raw: boolean }) {
 }
 
 describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('Ctrl+C while the wizard starts (built CLI, pseudo-terminal)', () => {
-  it('at once: one clean line, or (pressed before Node had run any of kg-init) nothing of kg-init at all', async () => {
+  it('as soon as the process runs (Node still starting): one clean line, or (before any kg-init code ran) nothing of kg-init at all', async () => {
     const r = wizard();
+    // Written before the child has the terminal, the key would reach no process at all: wait for the exec.
+    await waitFor(() => {
+      try {
+        return readFileSync(`/proc/${r.pid}/cmdline`, 'utf8').includes('kg-init.js');
+      } catch {
+        return !existsSync('/proc/self');
+      }
+    });
     r.write(KEY.ctrlC);
     expect(await r.exit()).toBe(130);
     expect(readdirSync(dir)).toEqual([]);

@@ -230,6 +230,25 @@ describe.runIf(asRoot || toolsRequired())('hostile files, host data, values and 
     expect(readdirSync(dir)).toEqual(['.operator.conf']);
   });
 
+  test("the platform's own files kg-init only reads (.env, docker-compose.yml) planted as a FIFO or /dev/zero: refused naming them, no wait, by configure and doctor", async () => {
+    for (const [file, plant, what] of [
+      ['.env', 'mkfifo', 'is a FIFO'],
+      ['.env', 'ln -s /dev/zero', 'is a character device'],
+      ['docker-compose.yml', 'mkfifo', 'is a FIFO'],
+    ] as const) {
+      const dir = attackerDir(`platform-${file.replace(/\W/g, '')}-${plant.split(' ')[0]}`);
+      asAttacker(`printf '#!/bin/sh\\n' > ${dir}/operator.sh && printf 'GPU_MODE=cpu\\n' > ${dir}/.operator.conf && ${plant === 'mkfifo' ? `mkfifo ${dir}/${file}` : `${plant} ${dir}/${file}`}`);
+      if (file === '.env') asAttacker(`printf 'services: {}\\n' > ${dir}/docker-compose.yml`);
+      const names = readdirSync(dir).sort();
+      for (const args of [['--yes', '-C', dir], ['doctor', '-C', dir]]) {
+        const r = await kg(args, cpu);
+        expect(r.code, `${args[0]} ${file}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain(`${dir}/${file} ${what}`);
+        expect(readdirSync(dir).sort()).toEqual(names);
+      }
+    }
+  });
+
   test('hostile registries from the command line in a directory the attacker prepared: refused with exit 2 saying why, nothing written; an IPv6 one is written as YAML and Compose read it', async () => {
     const dir = attackerDir('registry');
     asAttacker(`printf 'GPU_MODE=cpu\\n' > ${dir}/.operator.conf`);

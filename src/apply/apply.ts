@@ -6,8 +6,9 @@
 //                   the plan is made again
 //   2. backUp       private copies (.kg-init/backups/<time>/, 0700/0600) of
 //                   everything replaced or removed, before any write
-//   3. writeInOrder the compose files (temp file beside it, fsync, rename),
-//                   each keeping the owner, group and mode of the file it
+//   3. writeInOrder the compose files (temp file beside it, fsync, rename;
+//                   each directory fsynced once after its renames), each
+//                   keeping the owner, group and mode of the file it
 //                   replaces; new files get the plan's mode (default 0644)
 //   4. commit       .operator.conf the same way: this rename is the commit point
 //   5. afterCommit  .kg-init/state.json, removal of other modes' generated
@@ -102,6 +103,12 @@ interface WriteHow {
   mode: number;
   /** Injected fault (tests). */
   fault?: string | null;
+  /**
+   * What is flushed (default 'all': the file before its rename, its directory
+   * after). 'file': the directory is flushed by the caller, once for several
+   * renames. 'none': a file whose loss after a power cut costs nothing (state.json).
+   */
+  sync?: 'all' | 'file' | 'none';
 }
 
 /** Writes bytes to path atomically: a new temp file beside it (O_EXCL, no link followed), fsync, rename over it. */
@@ -120,7 +127,7 @@ function atomicWrite(path: string, data: string | Buffer, how: WriteHow): void {
       }
       writeAll(fd, bytes);
       if (how.like) keepOwnership(fd, how.like);
-      fsyncSync(fd);
+      if (how.sync !== 'none') fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -129,7 +136,7 @@ function atomicWrite(path: string, data: string | Buffer, how: WriteHow): void {
     rmSync(tmp, { force: true });
     throw e;
   }
-  fsyncDir(dirname(path));
+  if ((how.sync ?? 'all') === 'all') fsyncDir(dirname(path));
 }
 
 function fsError(e: unknown, path: string): KgInitError {
@@ -260,26 +267,33 @@ interface Written {
   like: InstallFile['stat'];
 }
 
-function writeOne(c: FileChange, f: InstallFile, opts: ApplyOptions): void {
+function writeOne(c: FileChange, f: InstallFile, opts: ApplyOptions, sync: WriteHow['sync'] = 'all'): void {
   try {
     // New files of the platform go in its folders (operator/lib/, schema/, config/).
     if (c.before === null && c.path.includes('/')) ensureDirSync(dirname(f.target));
-    atomicWrite(f.target, c.after!, { like: f.stat, mode: (c.mode ?? NEW_FILE_MODE) & 0o7755, fault: opts.writeFault?.(f.target) ?? null });
+    atomicWrite(f.target, c.after!, { like: f.stat, mode: (c.mode ?? NEW_FILE_MODE) & 0o7755, fault: opts.writeFault?.(f.target) ?? null, sync });
   } catch (e) {
     throw fsError(e, f.target);
   }
 }
 
-/** The compose files, in the plan's order; what was written is recorded for a rollback. */
+/**
+ * The compose files, in the plan's order; what was written is recorded for a
+ * rollback. Each file is flushed before its rename, and each directory once
+ * after all its renames: all of them are on disk before the config's rename.
+ */
 function writeInOrder(plan: Plan, found: Found, opts: ApplyOptions, written: Written[], step: (s: string) => void): void {
+  const dirs = new Set<string>();
   for (const c of plan.files) {
     if ((c.action !== 'create' && c.action !== 'update') || c.path === OPERATOR_CONF_FILE) continue;
     if (opts.signal?.aborted) throw cancelled();
     const f = found.get(c.path)!;
-    writeOne(c, f, opts);
+    writeOne(c, f, opts, 'file');
+    dirs.add(dirname(f.target));
     written.push({ target: f.target, before: f.bytes, like: f.stat });
     step(`wrote:${c.path}`);
   }
+  for (const d of dirs) fsyncDir(d);
 }
 
 /** .operator.conf: its rename is the commit point. False when the plan leaves it as it is. */
@@ -322,22 +336,26 @@ function afterCommit(plan: Plan, found: Found, opts: ApplyOptions, step: (s: str
   if (plan.state !== undefined) {
     const target = join(plan.dir, STATE_FILE);
     attempt(`recording ${STATE_FILE}`, target, () => {
-      atomicWrite(target, plan.state!, { like: null, mode: PRIVATE_FILE_MODE });
+      // Atomic, not flushed: after a power cut the old record (or none) only means no "what changed" line.
+      atomicWrite(target, plan.state!, { like: null, mode: PRIVATE_FILE_MODE, sync: 'none' });
       step(`wrote:${STATE_FILE}`);
     });
   }
   // Stale generated overlays of other modes (unlink never follows a link).
+  const removedFrom = new Set<string>();
   for (const c of plan.files.filter((f) => f.action === 'remove')) {
     const target = found.get(c.path)!.target;
     attempt(`removing ${c.path}`, target, () => {
       rmSync(target, { force: true });
+      removedFrom.add(dirname(target));
       step(`removed:${c.path}`);
     });
   }
   const keep = opts.keepBackups ?? DEFAULT_KEEP_BACKUPS;
   const root = join(plan.dir, STATE_DIR, 'backups');
   attempt('pruning old backups', root, () => pruneBackups(root, keep));
-  fsyncDir(plan.dir);
+  // The commit flushed the config's directory; only removals are left to flush.
+  for (const d of removedFrom) fsyncDir(d);
   return warnings;
 }
 

@@ -5,7 +5,11 @@
 // is a few hunks, found in a few milliseconds. Only a middle that differs in
 // more than MAX_EDITS lines (a file rewritten wholesale) is shown as removed
 // and added whole, which is still a correct diff.
+// It is for the terminal: a line holding escape sequences or other control
+// characters (a planted .operator.conf) is shown with them removed or made
+// visible (src/util/sanitize.ts), a CRLF line's CR as \x0d.
 import type { FileChange } from './types.js';
+import { needsSanitizing, sanitizeText } from '../util/sanitize.js';
 
 /** Past this many differing lines in the middle, the middle is shown as removed and re-added. */
 const MAX_EDITS = 2_000;
@@ -139,7 +143,7 @@ function script(a: Lines, b: Lines): Script {
   return out;
 }
 
-/** Unified diff (3 lines of context) of a change; '' when nothing changes. */
+/** Unified diff (3 lines of context) of a change, for the terminal; '' when nothing changes. */
 export function unifiedDiff(change: FileChange, context = 3): string {
   if (change.before === change.after) return '';
   // A file shown as one line (the platform's own files, a new .env whose secrets never reach a terminal).
@@ -198,7 +202,7 @@ export function unifiedDiff(change: FileChange, context = 3): string {
     out.push(`@@ -${aLen ? aLine : aLine - 1},${aLen} +${bLen ? bLine : bLine - 1},${bLen} @@`);
     for (let t = start; t < end; t++) {
       const line = lineOf(t);
-      out.push(`${MARK[kind[t]!]}${line.text}`);
+      out.push(`${MARK[kind[t]!]}${needsSanitizing(line.text) ? sanitizeText(line.text) : line.text}`);
       if (line.noEol) out.push('\\ No newline at end of file');
       step(t);
     }

@@ -306,6 +306,19 @@ describe.runIf(asRoot || toolsRequired())('hostile files, host data, values and 
     }
   });
 
+  test('a .operator.conf the attacker planted with escape sequences in a comment and a value: the dry run\'s diff, the summary and doctor show none', async () => {
+    const dir = attackerDir('conf-escapes');
+    asAttacker(`printf '# \\033]52;c;cHduZWQ=\\007 note\\nGPU_MODE=cpu\\nEXTRA="\\033[2J\\033[H"\\n' > ${dir}/.operator.conf`);
+    expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toContain('\x1b]52;c;');
+    for (const args of [['--yes', '-C', dir, '--gpu', 'nvidia', '--force', '--dry-run'], ['--yes', '-C', dir, '--gpu', 'nvidia', '--force'], ['doctor', '-C', dir, '--verbose']]) {
+      const r = await kg(args, nvidia);
+      expect(r.stderr + r.stdout).not.toMatch(CONTROL);
+      if (args.includes('--dry-run')) expect(r.stdout).toContain(' #  note\n'); // the OSC 52 write removed whole, payload and all
+    }
+    // The file itself keeps the user's bytes.
+    expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toContain('EXTRA="\x1b[2J\x1b[H"');
+  });
+
   test('a planted state.json with control characters: what it says reaches the terminal without them', async () => {
     const dir = join(root, 'state-planted');
     expect((await kg(['--yes', '-C', dir, '--gpu', 'cpu'], cpu)).code).toBe(0);

@@ -43,6 +43,7 @@ const inkDevtoolsStub = {
 // modules behind them on every start; require() hands over the module object
 // and each name is read where it is used. Every bundled import of a builtin is
 // loaded when the bundle starts, so this is paid once per run per builtin.
+// Used for the headless bundle only.
 const builtinsByRequire = {
   name: 'builtins-by-require',
   setup(b) {
@@ -70,7 +71,7 @@ const common = {
   minify: true,
   legalComments: 'none',
   metafile: true,
-  plugins: [rawImports, inkDevtoolsStub, builtinsByRequire],
+  plugins: [rawImports, inkDevtoolsStub],
   define: {
     'process.env.NODE_ENV': '"production"',
     __KG_INIT_VERSION__: JSON.stringify(pkg.version),
@@ -113,7 +114,8 @@ const headless = await build({
   entryPoints: { headless: 'src/headless.ts' },
   outdir: 'dist',
   splitting: false,
-  plugins: [...common.plugins, yamlApart],
+  // (Only here: in the split build's Ink chunk the wizard then never painted; pty tests.)
+  plugins: [...common.plugins, builtinsByRequire, yamlApart],
 });
 const yamlFile = await build({
   ...common,

@@ -36,7 +36,7 @@ import { acquireLock, clearStaleLock } from './lock.js';
 import { decodeConf } from '../conf/decode.js';
 import { STATE_FILE } from '../state/memory.js';
 import { ensureDirSync } from '../util/ensure-dir.js';
-import { readInstallFile, type InstallFile } from '../util/install-file.js';
+import { checkFolders, readInstallFile, type InstallFile } from '../util/install-file.js';
 import {
   createExclusive,
   ensurePrivateDir,
@@ -267,10 +267,12 @@ interface Written {
   like: InstallFile['stat'];
 }
 
-function writeOne(c: FileChange, f: InstallFile, opts: ApplyOptions, sync: WriteHow['sync'] = 'all'): void {
+function writeOne(dir: string, c: FileChange, f: InstallFile, opts: ApplyOptions, sync: WriteHow['sync'] = 'all'): void {
   try {
     // New files of the platform go in its folders (operator/lib/, schema/, config/).
     if (c.before === null && c.path.includes('/')) ensureDirSync(dirname(f.target));
+    // Still real directories on the way (a link swapped in since the files were found is refused).
+    if (c.path.includes('/')) checkFolders(dir, c.path);
     atomicWrite(f.target, c.after!, { like: f.stat, mode: (c.mode ?? NEW_FILE_MODE) & 0o7755, fault: opts.writeFault?.(f.target) ?? null, sync });
   } catch (e) {
     throw fsError(e, f.target);
@@ -288,7 +290,7 @@ function writeInOrder(plan: Plan, found: Found, opts: ApplyOptions, written: Wri
     if ((c.action !== 'create' && c.action !== 'update') || c.path === OPERATOR_CONF_FILE) continue;
     if (opts.signal?.aborted) throw cancelled();
     const f = found.get(c.path)!;
-    writeOne(c, f, opts, 'file');
+    writeOne(plan.dir, c, f, opts, 'file');
     dirs.add(dirname(f.target));
     written.push({ target: f.target, before: f.bytes, like: f.stat });
     step(`wrote:${c.path}`);
@@ -301,7 +303,7 @@ function commit(plan: Plan, found: Found, opts: ApplyOptions, step: (s: string) 
   const c = plan.files.find((f) => f.path === OPERATOR_CONF_FILE && (f.action === 'create' || f.action === 'update'));
   if (!c) return false;
   if (opts.signal?.aborted) throw cancelled();
-  writeOne(c, found.get(c.path)!, opts);
+  writeOne(plan.dir, c, found.get(c.path)!, opts);
   step(`wrote:${c.path}`);
   return true;
 }

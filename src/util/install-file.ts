@@ -2,7 +2,8 @@
 // safe-fs.ts): a symlink is refused, except that `.operator.conf` may be a
 // link to a regular file directly in the install directory itself (a link to
 // anywhere else, or through another link, is refused for root and for
-// everyone); only regular files are read, within a size bound.
+// everyone), and the folders on the way (docker/) must be real directories;
+// only regular files are read, within a size bound.
 import { closeSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { OPERATOR_CONF_FILE } from '../catalog.js';
@@ -17,8 +18,30 @@ export interface InstallFile {
   stat: Pick<Stats, 'uid' | 'gid' | 'mode' | 'dev' | 'ino'> | null;
 }
 
+/**
+ * The folders between the install directory and a file of a subfolder (a
+ * clone's docker/, the platform's operator/lib/) must be real directories or
+ * absent (kg-init makes them): a symlinked docker/ would send root's writes
+ * anywhere. Checked when the file is found and again right before it is
+ * written (Node has no openat(2) to walk the path by descriptors).
+ */
+export function checkFolders(dir: string, rel: string): void {
+  const parts = rel.split('/');
+  let cur = dir;
+  for (const part of parts.slice(0, -1)) {
+    cur = join(cur, part);
+    const st = lstatOrNull(cur);
+    if (!st) return; // kg-init makes it, and what is below it
+    if (st.isSymbolicLink()) {
+      throw new UnsafeFileError(cur, `is a symbolic link (to ${readlinkSync(cur)}); kg-init writes into the install directory's folders only when they are real directories`, 'Replace the link with the folder itself, then run kg-init again.');
+    }
+    if (!st.isDirectory()) throw new UnsafeFileError(cur, 'is not a directory');
+  }
+}
+
 /** Where a file of the install directory is: itself, or the in-directory target of a symlinked .operator.conf. */
 export function installTarget(dir: string, rel: string): string {
+  if (rel.includes('/')) checkFolders(dir, rel);
   const path = join(dir, rel);
   const st = lstatOrNull(path);
   if (!st?.isSymbolicLink()) return path;

@@ -92,6 +92,28 @@ describe.runIf(asRoot || toolsRequired())('as root in a directory another accoun
     expect(readdirSync(dir).sort()).toEqual(['docker-compose.ghcr.yml']);
   });
 
+  test("a folder kg-init writes into planted as a symlink (a clone's docker/, the platform's operator/): refused naming it, the target untouched", async () => {
+    const dir = attackerDir('docker-link');
+    const victim = attackerDir('docker-victim');
+    asAttacker(`printf 'services: {}\\n' > ${victim}/docker-compose.yml && printf '#!/bin/sh\\n' > ${dir}/operator.sh && ln -s ${victim} ${dir}/docker`);
+    for (const args of [['--yes', '-C', dir], ['doctor', '-C', dir]]) {
+      const r = await kg(args, cpu);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${dir}/docker is a symbolic link (to ${victim})`);
+    }
+    expect(readdirSync(victim)).toEqual(['docker-compose.yml']);
+    expect(readdirSync(dir).sort()).toEqual(['docker', 'operator.sh']);
+    // A first install writes operator/lib/…: a planted operator/ link is refused the same way.
+    const fresh = attackerDir('operator-link');
+    const victim2 = attackerDir('operator-victim');
+    asAttacker(`ln -s ${victim2} ${fresh}/operator`);
+    const r = await kg(['--yes', '-C', fresh], cpu);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${fresh}/operator is a symbolic link (to ${victim2})`);
+    expect(readdirSync(victim2)).toEqual([]);
+    expect(existsSync(join(fresh, '.operator.conf'))).toBe(false);
+  });
+
   test('a symlinked .kg-init/ (lock, backups, state sent elsewhere): refused naming it, nothing written there', async () => {
     const dir = attackerDir('kg-link');
     const elsewhere = attackerDir('elsewhere');

@@ -14,6 +14,8 @@ const E2E = [
   'test/reliability/**/*.test.ts',
   'test/commands/**/*.test.ts',
   'test/apply/crash.test.ts',
+  'test/apply/security.test.ts',
+  'test/cli/epipe.test.ts',
   'test/cli/cli.test.ts',
   'test/cli/help-and-suggestions.test.ts',
   'test/doctor/doctor.test.ts',

@@ -3,7 +3,6 @@
 // (dist/headless.js), with no runtime dependencies.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
-import { builtinModules } from 'node:module';
 
 // `import text from './file.yml?raw'` (Vite's syntax, so vitest reads the same
 // source) becomes the file's text in the bundle.
@@ -32,29 +31,6 @@ const inkDevtoolsStub = {
     );
     b.onLoad({ filter: /.*/, namespace: 'ink-devtools-stub' }, () => ({
       contents: "const e = new Error('React devtools are not bundled with kg-init'); e.code = 'ERR_MODULE_NOT_FOUND'; throw e;",
-      loader: 'js',
-    }));
-  },
-};
-
-// Node's built-in modules through require(): an ESM `import ... from
-// 'node:fs'` makes Node build a module facade copying every export, which
-// reads fs's lazy getters (ReadStream, promises...) and loads the stream
-// modules behind them on every start; require() hands over the module object
-// and each name is read where it is used. Every bundled import of a builtin is
-// loaded when the bundle starts, so this is paid once per run per builtin.
-// Used for the headless bundle only.
-const builtinsByRequire = {
-  name: 'builtins-by-require',
-  setup(b) {
-    const names = new Set(builtinModules.filter((m) => !m.startsWith('_')));
-    b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
-      const name = args.path.replace(/^node:/, '');
-      if (args.kind === 'require-call' || !names.has(name)) return undefined;
-      return { path: name, namespace: 'builtin-by-require' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`,
       loader: 'js',
     }));
   },
@@ -114,8 +90,7 @@ const headless = await build({
   entryPoints: { headless: 'src/headless.ts' },
   outdir: 'dist',
   splitting: false,
-  // (Only here: in the split build's Ink chunk the wizard then never painted; pty tests.)
-  plugins: [...common.plugins, builtinsByRequire, yamlApart],
+  plugins: [...common.plugins, yamlApart],
 });
 const yamlFile = await build({
   ...common,

@@ -27,7 +27,7 @@
 // directory, where each fs.promises call is a round trip through libuv's
 // thread pool. Only waiting for another run's lock is asynchronous (it
 // sleeps, and Ctrl-C must reach it).
-import { closeSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { OPERATOR_CONF_FILE, STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
@@ -412,6 +412,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   if (opts.signal?.aborted) throw cancelled();
 
   const dir = plan.dir;
+  const stateDir = join(dir, STATE_DIR);
+  const stateDirWasThere = lstatSync(stateDir, { throwIfNoEntry: false }) !== undefined;
   try {
     ensureDirSync(dir);
     ensurePrivateDir(join(dir, STATE_DIR));
@@ -447,5 +449,16 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     throw e;
   } finally {
     await lock.release();
+    // A first run that wrote nothing leaves no empty .kg-init/ behind (a
+    // folder that holds anything, such as a backup, stays).
+    if (!committed && !stateDirWasThere) {
+      for (const d of [join(stateDir, 'backups'), stateDir]) {
+        try {
+          rmdirSync(d);
+        } catch {
+          // not empty, or not there
+        }
+      }
+    }
   }
 }

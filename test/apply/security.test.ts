@@ -111,7 +111,8 @@ describe.runIf(asRoot || toolsRequired())('as root in a directory another accoun
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${fresh}/operator is a symbolic link (to ${victim2})`);
     expect(readdirSync(victim2)).toEqual([]);
-    expect(existsSync(join(fresh, '.operator.conf'))).toBe(false);
+    // Nothing written, and nothing left behind: no empty .kg-init/ either.
+    expect(readdirSync(fresh)).toEqual(['operator']);
   });
 
   test('a symlinked .kg-init/ (lock, backups, state sent elsewhere): refused naming it, nothing written there', async () => {

@@ -338,7 +338,7 @@ const WHY_NOT = {
   wizardRec:
     'The recommendation needs the probe\'s tools to have run and React and Ink to have loaded (a bare Ink hello world alone is about 5× node -e 0). The probe starts while Ink loads, but its results are painted by Ink, not by hand before it.',
   wizardFrame: 'The first frame is painted by hand before Ink loads; what is left is loading the CLI and the first screen\'s modules.',
-  version: '--version answers from the entry file before anything else is imported; what is left is Node\'s ESM loader starting for bin/kg-init.js and dist/cli.js.',
+  version: '--version answers from bin/kg-init.js itself (package.json read, no bundle loaded); what is left is Node\'s ES module loader starting for that one file.',
   help: '--help loads the option table, the catalog and the help layout; nothing else.',
   confScale:
     "Every step is one linear pass (test/plan/one-parse.test.ts: one parse per run), but a 10 MB file takes several: two reads (the install, then the check under the lock, which compares bytes), one UTF-8 check and decode, one parse (plain lines matched whole), the new text built once and encoded, a backup copy and the new file each written and flushed. Each pass allocates 10 MB afresh, which on this machine costs page faults comparable to the copying; the goal column sets what the 10 MB file adds to the run beside what it adds to a minimal program doing the same reads, decode and flushed writes.",

@@ -5,7 +5,7 @@
 //
 //   npm run build && node scripts/screenshot.mjs   → docs/wizard-*.svg
 import { createRequire } from 'node:module';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +89,13 @@ async function main() {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
   const term = new Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
-  const env = { ...process.env, KG_INIT_HOST_SNAPSHOT: HOST, TERM: 'xterm-256color', FORCE_COLOR: '1' };
+  // The platform's files come from our fixture (no network needed), copied to a
+  // fixed, plausible place: a local checkout of the platform, as
+  // --platform-source allows, so the pictures show no path of this machine.
+  const source = join(tmpdir(), 'knowledge-graph-system');
+  rmSync(source, { recursive: true, force: true });
+  cpSync(join(ROOT, 'test/fixtures/platform'), source, { recursive: true });
+  const env = { ...process.env, KG_INIT_HOST_SNAPSHOT: HOST, KG_INIT_PLATFORM_SOURCE: source, TERM: 'xterm-256color', FORCE_COLOR: '1' };
   delete env.NO_COLOR;
   delete env.CI;
   const child = pty.spawn(process.execPath, [join(ROOT, 'bin/kg-init.js'), '--dir', dir], { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: dir, env });

@@ -33,7 +33,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'gpu', value: 'MODE', help: `GPU mode: auto (default, the probe's recommendation), ${MODES.join(', ')}. 'amd' is a deprecated alias of amd-host.`, commands: ['main'] },
   { name: 'dir', short: 'C', value: 'DIR', help: 'Install directory (created if missing). Default: the current directory.', helpFor: { doctor: 'The install directory to check (read only). Default: the current directory.' }, commands: ['main', 'doctor'] },
   { name: 'release', value: 'VERSION', help: 'Pin a platform release: 0.13.1 gives tags 0.13.1 and 0.13.1-rocm72-host.', commands: ['main'] },
-  { name: 'registry', value: 'PREFIX', help: `Image registry and namespace, for mirrors and air-gapped installs: host[:port]/path ([IPv6]:port too), lowercase path, no scheme, no tag. Default: ${DEFAULT_REGISTRY}.`, commands: ['main'] },
+  { name: 'registry', value: 'PREFIX', help: `Image registry and namespace, for mirrors and air-gapped installs: host[:port]/path ([IPv6]:port too), lowercase path, no scheme, no tag. Default: the one this directory's images already come from, else ${DEFAULT_REGISTRY}.`, commands: ['main'] },
   { name: 'image-tag', value: 'TAG', help: 'Use this exact kg-api image tag instead of the one the mode selects.', commands: ['main'] },
   { name: 'platform-source', value: 'SOURCE', help: "Where a first install gets the platform's files (an http(s) URL or a directory laid out like the platform repository; also KG_INIT_PLATFORM_SOURCE). Default: the repository's raw files at v<release>, else main.", commands: ['main'] },
   { name: 'image-source', value: 'SOURCE', help: 'ghcr (pull the published images) or local (a clone builds them). Default: keep what .operator.conf says; a new one gets ghcr.', commands: ['main'] },
@@ -60,7 +60,8 @@ export interface Args {
   gpuDeprecatedAlias: boolean;
   dir: string | undefined;
   release: string | undefined;
-  registry: string;
+  /** undefined: not given (a re-run keeps the registry in use). */
+  registry: string | undefined;
   imageTag: string | undefined;
   imageSource: 'ghcr' | 'local' | undefined;
   platformSource: string | undefined;
@@ -133,7 +134,7 @@ function noCheckLoaded(name: string): never {
 export function parseArgsWith(argv: readonly string[], checkValue: ValueCheck = noCheckLoaded): Args {
   const args: Args = {
     command: 'main', help: false, version: false, yes: false, gpu: 'auto', gpuDeprecatedAlias: false,
-    dir: undefined, release: undefined, registry: DEFAULT_REGISTRY, imageTag: undefined, imageSource: undefined, platformSource: undefined,
+    dir: undefined, release: undefined, registry: undefined, imageTag: undefined, imageSource: undefined, platformSource: undefined,
     dryRun: false, force: false, json: false, plain: false, noColor: false, saveSnapshot: undefined, verbose: false, runtime: false,
   };
   const seen = new Map<string, string>();

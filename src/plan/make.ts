@@ -3,8 +3,10 @@
 // Pure: no I/O, no clock (opts.now), so the wizard can preview exactly what
 // applyPlan will write and tests can check every case without a disk.
 import { TAG_RE } from '../patterns.js';
+import { registryProblem } from '../util/image-ref.js';
 import {
   allOverlayFiles,
+  DEFAULT_REGISTRY,
   BASE_COMPOSE_FILE,
   GHCR_COMPOSE_FILE,
   imageTagFor,
@@ -98,12 +100,26 @@ function imageSourceFor(install: InstallState, answers: Answers): 'ghcr' | 'loca
   return install.conf.exists ? null : 'ghcr';
 }
 
+/**
+ * The registry the kg-api image line of the GHCR file kg-init generated in
+ * this directory pulls from (a mirror given with --registry on an earlier
+ * run), when it is a valid one; else null. Read from kg-init's own line, not
+ * with a YAML parser: a file kg-init did not generate is not trusted for it.
+ */
+export function registryInUse(install: InstallState): string | null {
+  const entry = install.compose[GHCR_COMPOSE_FILE];
+  if (!entry?.generated) return null;
+  const m = /^[ \t]+image:[ \t]*"?([^"\s]+)\/kg-api:/m.exec(entry.text);
+  return m && registryProblem(m[1]!) === null ? m[1]! : null;
+}
+
 export function makePlan(
   report: Report,
   answers: Answers,
   install: InstallState,
   opts: { now: Date; version: string },
 ): Plan {
+  const registry = answers.registry ?? registryInUse(install) ?? DEFAULT_REGISTRY;
   if (install.conf.problem) {
     throw new KgInitError(
       `cannot use ${install.conf.problem}; nothing was changed`,
@@ -191,7 +207,7 @@ export function makePlan(
   // Local builds (a clone, IMAGE_SOURCE=local) leave the GHCR file alone: the platform does not read it then.
   const rendered = renderCompose({
     mode,
-    registry: answers.registry,
+    registry,
     apiTag: imageTag,
     platformTag,
     amdOverlay: mode === 'amd-host' ? report.amdOverlay : null,
@@ -297,7 +313,7 @@ export function makePlan(
     dir: install.dir,
     mode,
     imageTag,
-    registry: answers.registry,
+    registry,
     status,
     refused,
     files,

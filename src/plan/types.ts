@@ -12,7 +12,8 @@ export interface Answers {
   /** True when the deprecated alias 'amd' was given. */
   deprecatedAlias?: boolean;
   release?: string;
-  registry: string;
+  /** undefined keeps the registry of the GHCR file kg-init generated here, else the default. */
+  registry?: string;
   imageTag?: string;
   /** --image-source: undefined keeps what the config says (a new config gets ghcr). */
   imageSource?: 'ghcr' | 'local';

@@ -52,6 +52,21 @@ describe('makePlan', () => {
     expect(bare.findings.map((f) => f.code)).toContain('PLATFORM_MISSING');
   });
 
+  test('a mirror given once is kept: a re-run without --registry pulls from it still; --registry changes it; a hand-written file is not read for it', () => {
+    const mirror = 'registry.example.com:5000/kg';
+    const first = makePlan(amdReport(), answers({ registry: mirror }), install(), OPTS);
+    const compose = Object.fromEntries(first.files.slice(1).map((f) => [f.path, { text: f.after!, generated: true, mode: 'amd-host' as const }]));
+    const rerun = makePlan(amdReport(), answers({ registry: undefined, mode: 'cpu' }), install({ compose }, first.files[0]!.after), OPTS);
+    expect(rerun.registry).toBe(mirror);
+    expect(rerun.files.find((f) => f.path === 'docker-compose.ghcr.yml')!.after).toContain(`image: ${mirror}/kg-api:`);
+    const ipv6 = makePlan(amdReport(), answers({ registry: '[::1]:5000/kg' }), install(), OPTS);
+    const compose6 = Object.fromEntries(ipv6.files.slice(1).map((f) => [f.path, { text: f.after!, generated: true, mode: 'amd-host' as const }]));
+    expect(makePlan(amdReport(), answers({ registry: undefined }), install({ compose: compose6 }, ipv6.files[0]!.after), OPTS).registry).toBe('[::1]:5000/kg');
+    expect(makePlan(amdReport(), answers({ registry: DEFAULT_REGISTRY }), install({ compose }, first.files[0]!.after), OPTS).registry).toBe(DEFAULT_REGISTRY);
+    const foreign = { 'docker-compose.ghcr.yml': { text: `services:\n  api:\n    image: ${mirror}/kg-api:latest\n`, generated: false, mode: null } };
+    expect(makePlan(amdReport(), answers({ registry: undefined }), install({ compose: foreign }), OPTS).registry).toBe(DEFAULT_REGISTRY);
+  });
+
   test('same inputs again: nothing changes and INITIALIZED_AT is not refreshed', () => {
     const first = makePlan(amdReport(), answers(), install(), OPTS);
     const compose = Object.fromEntries(first.files.slice(1).map((f) => [f.path, { text: f.after!, generated: true, mode: 'amd-host' as const }]));

@@ -648,16 +648,9 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
             if (s.charCodeAt(i) === 61 || (s.charCodeAt(i) === 43 && s.charCodeAt(i + 1) === 61)) g.assign = touch(f.kw, 'assign', '', g.wordLine);
             continue;
           }
-        } else if (c === 39) stack.push(frame('sq'));
-        else if (c === 34) stack.push(frame('dq'));
-        else if (c === 36) {
-          i = dollar(i);
-          continue;
-        } else if (c === 96) stack.push(frame('bq'));
-        else if (c === 92) i++;
-        else if (isNameStart(c) && (i === 0 || !isNameChar(s.charCodeAt(i - 1)))) {
+        } else {
           // An indexed array's subscript is arithmetic: `a[GPU_MODE=3]=x` sets GPU_MODE.
-          i = arithName(i);
+          arithmetic(c);
           continue;
         }
         i++;
@@ -671,15 +664,8 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
             i += 2;
             continue;
           } else stack.pop(); // `$(( ... )` closed by one paren: close it anyway
-        } else if (c === 39) stack.push(frame('sq'));
-        else if (c === 34) stack.push(frame('dq'));
-        else if (c === 36) {
-          i = dollar(i);
-          continue;
-        } else if (c === 96) stack.push(frame('bq'));
-        else if (c === 92) i++;
-        else if (isNameStart(c) && (i === 0 || !isNameChar(s.charCodeAt(i - 1)))) {
-          i = arithName(i);
+        } else {
+          arithmetic(c);
           continue;
         }
         i++;
@@ -920,6 +906,26 @@ export function parseConf(text: string, keys?: ReadonlySet<string>, opts: ParseO
   return new Doc(bom, openAtEnd, touches, lineStarts.subarray(0, count), count, keys ? marked.sort((x, y) => x - y) : null, makeLine);
 
   /** A name in arithmetic at i: set when an assignment operator follows. Returns the index after the name. */
+  /**
+   * One character of arithmetic (a `$(( ))` or a subscript) other than its own
+   * brackets: quotes and substitutions open their frames, a name may be an
+   * assignment (`a[GPU_MODE=3]`); `i` moves past what was read.
+   */
+  function arithmetic(c: number): void {
+    if (c === 39) stack.push(frame('sq'));
+    else if (c === 34) stack.push(frame('dq'));
+    else if (c === 36) {
+      i = dollar(i);
+      return;
+    } else if (c === 96) stack.push(frame('bq'));
+    else if (c === 92) i++;
+    else if (isNameStart(c) && (i === 0 || !isNameChar(s.charCodeAt(i - 1)))) {
+      i = arithName(i);
+      return;
+    }
+    i++;
+  }
+
   function arithName(i: number): number {
     let e = i + 1;
     while (e < n && isNameChar(s.charCodeAt(e))) e++;

@@ -334,7 +334,7 @@ const WHY_NOT = {
   doctor:
     "doctor runs the probe (spawning the replayed host's tools), loads its code from the split build (some 24 files through Node's ES module loader, where headless loads one), then the YAML parser's chunk (115 KB), and parses both compose files with it even when their bytes are exactly what kg-init generates (that fast path is not done).",
   probe:
-    "probe --json runs every check, spawning the replayed host's tools (each a process start of its own); its code comes from the split build (some 19 files through Node's ES module loader, where headless loads one), and its output is validated with zod's reportSchema on every run.",
+    "probe --json runs every check, spawning the replayed host's tools (each a process start of its own); its code comes from the split build (some 19 files through Node's ES module loader, where headless loads one); its output is no longer run through zod (a test holds it to reportSchema on every recorded host).",
   wizardRec:
     'The recommendation needs the probe\'s tools to have run and React and Ink to have loaded (a bare Ink hello world alone is about 5× node -e 0). The probe starts while Ink loads, but its results are painted by Ink, not by hand before it.',
   wizardFrame: 'The first frame is painted by hand before Ink loads; what is left is loading the CLI and the first screen\'s modules.',

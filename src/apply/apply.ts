@@ -146,7 +146,7 @@ function fsError(e: unknown, path: string): KgInitError {
 }
 
 function cancelled(): KgInitError {
-  return new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
+  return new KgInitError('cancelled; nothing was written', EXIT.cancelled);
 }
 
 function blocked(plan: Plan): KgInitError {

@@ -232,7 +232,7 @@ export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSign
         `Wait for it to finish and run kg-init again (if none is running, remove ${path}).`,
       );
     }
-    if (signal?.aborted) throw new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
+    if (signal?.aborted) throw new KgInitError('cancelled; nothing was written', EXIT.cancelled);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

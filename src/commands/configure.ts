@@ -72,7 +72,7 @@ export async function runConfigure(args: Args, io: IO, deps: ConfigureDeps = {})
 async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortSignal): Promise<number> {
   const { out, err } = styles(io, args.noColor);
   const dir = resolve(io.cwd, args.dir ?? '.');
-  const cancelled = new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
+  const cancelled = new KgInitError('cancelled; nothing was written', EXIT.cancelled);
 
   const report = await Promise.race([(deps.report ?? hostReport)(io, signal), aborted(signal)]);
   if (report === 'aborted' || signal.aborted) throw cancelled;

@@ -168,7 +168,7 @@ export async function fetchPlatform(source: PlatformSource, opts: FetchOptions =
   }
   const out: FetchedFile[] = [];
   for (const [i, spec] of PLATFORM_FILES.entries()) {
-    if (opts.signal?.aborted) throw new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
+    if (opts.signal?.aborted) throw new KgInitError('cancelled; nothing was written', EXIT.cancelled);
     opts.onFile?.(spec.to, i, PLATFORM_FILES.length);
     let bytes: Uint8Array;
     let where: string;
@@ -192,7 +192,7 @@ export async function fetchPlatform(source: PlatformSource, opts: FetchOptions =
       try {
         res = await fetch(where, { signal, redirect: 'follow', headers: { accept: 'text/plain, */*' } });
       } catch (e) {
-        if (opts.signal?.aborted) throw new KgInitError('cancelled; nothing was changed', EXIT.cancelled);
+        if (opts.signal?.aborted) throw new KgInitError('cancelled; nothing was written', EXIT.cancelled);
         throw unreachable(where, describeNetError(e));
       }
       if (res.status !== 200) {

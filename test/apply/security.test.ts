@@ -295,7 +295,7 @@ describe.runIf(asRoot || toolsRequired())('hostile files, host data, values and 
     expect(ok.code, ok.stderr).toBe(0);
     const text = readFileSync(join(dir, 'docker-compose.ghcr.yml'), 'utf8');
     expect(text).toContain('image: "[::1]:5000/kg/kg-web:latest"');
-    const doc = parse(text) as { services: Record<string, { image: string }> };
+    const doc = parse(text, { logLevel: 'error' }) as { services: Record<string, { image: string }> };
     expect(doc.services.api!.image).toBe('[::1]:5000/kg/kg-api:${KG_API_IMAGE_TAG:-latest}');
     if (composeV2() || toolsRequired()) {
       const { model } = composeConfig(['--env-file', '.env', '-f', 'docker-compose.yml', '-f', 'docker-compose.ghcr.yml'], { cwd: dir });

@@ -166,7 +166,7 @@ describe('values YAML would misread', () => {
     const { parse } = await import('yaml');
     const { renderFile } = await import('../../src/render/render.js');
     const text = renderFile('docker-compose.ghcr.yml', { mode: 'cpu', registry: '[::1]:5000/kg', apiTag: 'latest', platformTag: 'latest', version: '0.0.0' } as never);
-    const doc = parse(text) as { services: Record<string, { image: string }> };
+    const doc = parse(text, { logLevel: 'error' }) as { services: Record<string, { image: string }> };
     expect(doc.services.web!.image).toBe('[::1]:5000/kg/kg-web:latest');
     expect(doc.services.api!.image).toBe('[::1]:5000/kg/kg-api:${KG_API_IMAGE_TAG:-latest}');
   });

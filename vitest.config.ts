@@ -33,7 +33,7 @@ const E2E = [
 ];
 
 export default defineConfig({
-  define: { __KG_INIT_VERSION__: JSON.stringify(pkg.version) },
+  define: { __KG_INIT_VERSION__: JSON.stringify(pkg.version), __KG_INIT_WIZARD__: 'true' },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// kg-init entry shim: refuse old Node in one line, then load the bundle.
-// Kept free of modern syntax so that even an old Node can parse it.
-import { readFileSync } from 'fs'; // 'fs', not 'node:fs': a Node too old for the prefix still reaches the message below
+// kg-init entry shim: refuse old Node in one line, then load the bundle that
+// answers this command line. CommonJS (bin/package.json says so): Node starts
+// a CommonJS entry without its ES module loader, some 10 ms sooner. Kept free
+// of modern syntax so that even an old Node can parse it.
+'use strict';
+var readFileSync = require('fs').readFileSync; // 'fs', not 'node:fs': a Node too old for the prefix still reaches the message below
 var major = parseInt(process.versions.node.split('.')[0], 10);
 if (major < 20) {
   process.stderr.write('kg-init needs Node.js 20 or newer (this is ' + process.version + '). Install a current Node from https://nodejs.org or your package manager, then run it again.\n');
@@ -17,17 +20,42 @@ function quietPipe(stream) {
 }
 quietPipe(process.stdout);
 quietPipe(process.stderr);
-// --version from here, without loading the bundle (the version is package.json's,
-// which the bundle also carries).
+
+function finish(code) {
+  if (typeof code === 'number') process.exitCode = code;
+}
+function failed(err) {
+  process.stderr.write('kg-init: internal error: ' + (err && err.message ? err.message : String(err)) + '\n');
+  process.exitCode = 1;
+}
+// The whole CLI as ES modules, split into chunks: the wizard (Ink and React
+// are ES modules) and anything dist/cli.cjs hands back.
+function esm(args) {
+  return import('../dist/cli.js').then(function (m) { return m.main(args); });
+}
+// Whether the command line may be something other than the wizard. Only a
+// hint: dist/cli.cjs parses it properly and hands the wizard back (null).
+function notWizard(args) {
+  for (var i = 0; i < args.length; i++) {
+    var a = args[i];
+    if (a === '--yes' || a === '-y' || a === '--help' || a === '-h' || a === '--version' || a === '-V' || a === 'probe' || a === 'doctor' || a === 'help') return true;
+  }
+  return false;
+}
+
 var args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  process.stdout.write(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version + '\n');
+  // From here, without loading a bundle (the version is package.json's, which the bundles also carry).
+  process.stdout.write(JSON.parse(readFileSync(require('path').join(__dirname, '../package.json'), 'utf8')).version + '\n');
+} else if (notWizard(args)) {
+  // Every command but the wizard, as one CommonJS file: one read and one compile.
+  var run;
+  try {
+    run = require('../dist/cli.cjs').main(args);
+  } catch (e) {
+    run = Promise.reject(e);
+  }
+  run.then(function (code) { return code === null ? esm(args) : code; }).then(finish, failed);
 } else {
-  import('../dist/cli.js').then(function (m) { return m.main(process.argv.slice(2)); }).then(
-    function (code) { if (typeof code === 'number') process.exitCode = code; },
-    function (err) {
-      process.stderr.write('kg-init: internal error: ' + (err && err.message ? err.message : String(err)) + '\n');
-      process.exitCode = 1;
-    }
-  );
+  esm(args).then(finish, failed);
 }

@@ -1,6 +1,8 @@
-// Bundles src/ into dist/: one minified ESM entry (dist/cli.js) plus lazily
-// imported chunks (the Ink wizard), and the headless --yes path as one file
-// (dist/headless.js), with no runtime dependencies.
+// Bundles src/ into dist/, with no runtime dependencies: every command but the
+// wizard as one CommonJS file (dist/cli.cjs, with execa and the YAML parser
+// beside it), and the whole CLI as ES module chunks (dist/cli.js: the Ink
+// wizard). bin/kg-init.js picks between them.
+// KG_BUILD_NAMES=1 keeps identifiers (readable CPU profiles); minified otherwise.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
@@ -44,7 +46,9 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  minify: true,
+  minify: !process.env.KG_BUILD_NAMES,
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'none',
   metafile: true,
   plugins: [rawImports, inkDevtoolsStub],
@@ -59,45 +63,61 @@ const common = {
   logLevel: 'warning',
 };
 
+// The ES module build: the whole CLI, the wizard included (Ink and React are
+// ES modules; yoga's WebAssembly loads with a top-level await), split into
+// lazily imported chunks. bin/kg-init.js runs it for the wizard, and for what
+// dist/cli.cjs hands back.
 const result = await build({
   ...common,
+  define: { ...common.define, __KG_INIT_WIZARD__: 'true' },
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
-  // Only loaded by Ink when DEV=true; never shipped. ./headless.js is the
-  // second bundle below, beside dist/cli.js.
-  external: ['react-devtools-core', './headless.js'],
+  // Only loaded by Ink when DEV=true; never shipped.
+  external: ['react-devtools-core'],
 });
 
-// Headless `--yes` as one file: no splitting, so the modules it needs (the
-// probe, the writer, zod) load in one read and one compile instead of
-// twenty-odd chunks through the ESM loader (see src/headless.ts). Its dynamic
-// imports are bundled inline. It shares no module state with the split build:
-// a process runs one or the other past dist/cli.js.
-//
-// The YAML parser is the exception: only a first install (checking the
-// platform's files, src/platform/fetch.ts) imports it, so it is a file of its
-// own (dist/yaml.js) instead of 115 KB every headless start would compile.
-const yamlApart = {
-  name: 'yaml-apart',
+// Every command but the wizard as one CommonJS file (dist/cli.cjs, from
+// src/main.ts): headless --yes, probe, doctor, --help. No splitting, so a run
+// reads and compiles one file, and as CommonJS it skips the ES module loader
+// and its facades over Node's built-ins (see src/main.ts). Its dynamic imports
+// are bundled inline (compiled, but run only when used), except large
+// packages not every run needs, which are files of their own, required when
+// first used: execa (dist/execa.cjs; the probe's first command) and the YAML
+// parser (dist/yaml.cjs; doctor and a first install).
+const APART = { execa: 'export { execa } from "execa";', yaml: 'export { parse } from "yaml";' };
+const apart = {
+  name: 'apart',
   setup(b) {
-    b.onResolve({ filter: /^yaml$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './yaml.js', external: true } : undefined));
+    const filter = new RegExp(`^(${Object.keys(APART).join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'apart' } : undefined));
+    // A require() the bundle keeps, so the file loads through CommonJS too, not through import().
+    b.onLoad({ filter: /.*/, namespace: 'apart' }, (args) => ({ contents: `module.exports = require('./${args.path}.cjs');`, loader: 'js' }));
+    b.onResolve({ filter: /^\.\/[a-z]+\.cjs$/ }, (args) => (args.namespace === 'apart' ? { path: args.path, external: true } : undefined));
   },
 };
-const headless = await build({
-  ...common,
-  entryPoints: { headless: 'src/headless.ts' },
+const { banner: _esmBanner, ...cjsCommon } = common;
+const cjs = await build({
+  ...cjsCommon,
+  format: 'cjs',
+  define: { ...common.define, __KG_INIT_WIZARD__: 'false' },
+  entryPoints: { cli: 'src/main.ts' },
+  outExtension: { '.js': '.cjs' },
   outdir: 'dist',
-  splitting: false,
-  plugins: [...common.plugins, yamlApart],
+  plugins: [...common.plugins, apart],
 });
-const yamlFile = await build({
-  ...common,
-  stdin: { contents: "export { parse } from 'yaml';", resolveDir: new URL('..', import.meta.url).pathname, loader: 'js' },
-  outfile: 'dist/yaml.js',
-});
-for (const out of [headless, yamlFile]) {
+const apartFiles = await Promise.all(
+  Object.entries(APART).map(([name, contents]) =>
+    build({
+      ...cjsCommon,
+      format: 'cjs',
+      stdin: { contents, resolveDir: new URL('..', import.meta.url).pathname, loader: 'js' },
+      outfile: `dist/${name}.cjs`,
+    }),
+  ),
+);
+for (const out of [cjs, ...apartFiles]) {
   for (const [k, v] of Object.entries(out.metafile.outputs)) result.metafile.outputs[k] = v;
   Object.assign(result.metafile.inputs, out.metafile.inputs);
 }

@@ -1,8 +1,12 @@
-// Entry point of the bundle, kept tiny: `--version` answers from here without
-// loading anything else; every other path imports the CLI proper lazily.
+// Entry of the ES module build (dist/cli.js and its chunks): the whole CLI,
+// the wizard included. bin/kg-init.js runs it for the wizard, and for any
+// command line dist/cli.cjs (src/main.ts, every command but the wizard) hands
+// back. `--version` answers from here without loading anything else; every
+// other path imports the CLI proper lazily.
 import type { IO } from './cli/io.js';
 import { VERSION } from './version.js';
 import { armEarlyCancel } from './cli/early-cancel.js';
+import { EXIT } from './errors.js';
 
 export { VERSION };
 
@@ -11,16 +15,10 @@ export async function main(argv: readonly string[], io?: IO): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  // Headless configure has a bundle of its own (see headless.ts). Only --yes
-  // and -y set it (the parser refuses --yes=x and -yz), so without either the
-  // command line cannot be one and that bundle is not loaded.
-  const headless = argv.some((a) => a === '--yes' || a === '-y');
   // Ctrl+C from here until a command takes over: one line, exit 130 (early-cancel.ts).
-  if (!io && !headless) armEarlyCancel();
-  if (!io && headless) {
-    const code = await (await import('./headless.js')).runHeadless(argv);
-    if (code !== null) return code;
-  }
+  // Headless configure (--yes, -y) has its own handler from the start.
+  if (!io && !argv.some((a) => a === '--yes' || a === '-y')) armEarlyCancel();
   const { run } = await import('./cli/run.js');
-  return run(argv, io);
+  // This build holds the wizard, so run() always answers.
+  return (await run(argv, io)) ?? EXIT.failure;
 }

@@ -1,5 +1,7 @@
 // Replaced at build time by scripts/build.mjs; vitest defines it too.
 declare const __KG_INIT_VERSION__: string;
+/** Whether this build holds the Ink wizard: true in dist/cli.js (and vitest), false in dist/cli.cjs. */
+declare const __KG_INIT_WIZARD__: boolean;
 
 declare module '*?raw' {
   const text: string;

@@ -13,7 +13,12 @@ import { setCommandName } from '../present/shell.js';
 import { outputWidth } from '../present/wrap.js';
 import { endEarlyCancel } from './early-cancel.js';
 
-export async function run(argv: readonly string[], io: IO = processIO()): Promise<number> {
+/**
+ * Runs one command line and returns its exit code, or null where the command
+ * line is the wizard and this build does not hold it (dist/cli.cjs, src/main.ts):
+ * nothing has been written or shown then.
+ */
+export async function run(argv: readonly string[], io: IO = processIO()): Promise<number | null> {
   let args: Args;
   const noColorFlag = argv.includes('--no-color');
   const { out, err } = styles(io, noColorFlag);
@@ -41,7 +46,9 @@ export async function run(argv: readonly string[], io: IO = processIO()): Promis
         return await (await import('../commands/doctor.js')).runDoctor(args, io);
       case 'main':
         if (args.yes) return await (await import('../commands/configure.js')).runConfigure(args, io);
-        return await (await import('../wizard/launch.js')).runWizard(args, io);
+        // The wizard is in the ES module build only (scripts/build.mjs sets
+        // __KG_INIT_WIZARD__, and esbuild drops the import from the other build).
+        return __KG_INIT_WIZARD__ ? await (await import('../wizard/launch.js')).runWizard(args, io) : null;
     }
   } catch (e) {
     return reportError(e, io, err.red);

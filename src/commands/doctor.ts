@@ -12,6 +12,7 @@ import { EXIT, KgInitError } from '../errors.js';
 import type { InstallState } from '../install/types.js';
 import type { Report } from '../report.js';
 import { diagnose } from '../doctor/checks.js';
+import { loadComposeParser } from '../doctor/compose.js';
 import { renderJson, renderText } from '../doctor/render.js';
 import { shellQuote } from '../present/shell.js';
 import { outputWidth } from '../present/wrap.js';
@@ -36,7 +37,8 @@ export async function doctor(args: Args, io: IO, deps: DoctorDeps): Promise<numb
       install.dirExists ? `(${OPERATOR_CONF_FILE} is missing.) To install: kg-init --yes --dir ${shellQuote(dir)}` : `To install: kg-init --yes --dir ${shellQuote(dir)}`,
     );
   }
-  const report = await deps.probe(io.env);
+  // The YAML parser loads while the probe's commands run.
+  const [report] = await Promise.all([deps.probe(io.env), loadComposeParser()]);
   const result = diagnose(install, report, { dirArg: dir });
   if (!args.runtime) {
     if (args.json) io.stdout.write(renderJson(result));

@@ -1,11 +1,23 @@
 // Reading the parts of compose files doctor judges, from parsed YAML (never
 // regexes over YAML). Everything here tolerates hand-edited files: a missing
 // key is `undefined`, a wrong shape is ignored rather than thrown.
-import { parse } from 'yaml';
+import type { parse as yamlParse } from 'yaml';
 
 export type ParsedYaml = { ok: true; doc: Record<string, unknown> } | { ok: false; error: string };
 
+// The YAML parser (115 KB) is a file of its own in the build, loaded by
+// loadComposeParser() before any parse: doctor starts it while the probe's
+// commands run, so its compile overlaps their wait.
+let parse: typeof yamlParse | undefined;
+
+export async function loadComposeParser(): Promise<void> {
+  // A build may hand the module over as its default export (as in platform/fetch.ts).
+  const yaml = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+  parse ??= typeof yaml.parse === 'function' ? yaml.parse : yaml.default!.parse;
+}
+
 export function parseCompose(text: string): ParsedYaml {
+  if (!parse) throw new Error('parseCompose before loadComposeParser()');
   try {
     // Compose's own tags (`!reset`, `!override`) read as their plain values, without a warning on stderr.
     const doc: unknown = parse(text, { logLevel: 'error' });

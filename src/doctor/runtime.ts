@@ -10,7 +10,7 @@ import type { Host } from '../host/types.js';
 import type { InstallState } from '../install/types.js';
 import type { Report } from '../report.js';
 import { shellQuote } from '../present/shell.js';
-import { apiImage, envValue, parseCompose } from './compose.js';
+import { apiImage, envValue, loadComposeParser, parseCompose } from './compose.js';
 import { composeInvocation, type ComposeInvocation } from './runtime-layout.js';
 import { judgeRuntime, type RuntimeFinding, type RuntimeInput, type RuntimeVerdict } from './runtime-judge.js';
 import {
@@ -64,6 +64,7 @@ function startCommand(install: InstallState, inv: ComposeInvocation, dirArg: str
 }
 
 export async function checkRuntime(host: Host, install: InstallState, report: Report, opts: RuntimeOptions): Promise<RuntimeResult> {
+  await loadComposeParser();
   const inv = composeInvocation(install, opts.mode, opts.imageTag, opts.env);
   const bounds = boundsFrom(opts.env);
   const docker = new Docker(host, bounds, opts.signal);

@@ -58,6 +58,15 @@ describe('usage errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--yes --gpu=');
   });
+
+  it('a command word as an option value is still the wizard (the shim hands it from dist/cli.cjs to the wizard build)', async () => {
+    for (const argv of [['--dir', 'probe'], ['-C', 'doctor'], ['--dir', 'help']]) {
+      const r = await runCli(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toContain('no terminal to run the wizard in');
+      expect(r.stdout).toBe('');
+    }
+  });
 });
 
 describe('parseArgs', () => {

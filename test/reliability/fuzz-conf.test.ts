@@ -44,7 +44,8 @@ async function kgInProcess(dir: string): Promise<{ code: number; stdout: string;
     env: { KG_INIT_REPORT: report, NO_COLOR: '1', KG_INIT_PLATFORM_SOURCE: process.env.KG_INIT_PLATFORM_SOURCE },
     cwd: root,
   });
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  // --yes always answers (null is only the wizard, outside the ES module build).
+  return { code: code!, stdout: stdout.text, stderr: stderr.text };
 }
 
 /** Lines that name no owned key are foreign wherever they are: each must survive, in order. */

@@ -29,3 +29,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 // unless a test sets its own source.
 import { fileURLToPath } from 'node:url';
 if (!process.env.KG_INIT_PLATFORM_SOURCE) process.env.KG_INIT_PLATFORM_SOURCE = fileURLToPath(new URL('../fixtures/platform/', import.meta.url));
+
+// doctor loads its YAML parser before diagnose() runs (src/doctor/compose.ts);
+// tests that call diagnose() in-process get it loaded here.
+import { loadComposeParser } from '../../src/doctor/compose.js';
+await loadComposeParser();

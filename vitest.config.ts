@@ -17,6 +17,7 @@ const E2E = [
   'test/apply/security.test.ts',
   'test/cli/epipe.test.ts',
   'test/cli/cli.test.ts',
+  'test/cli/compile-cache.test.ts',
   'test/cli/help-and-suggestions.test.ts',
   'test/doctor/doctor.test.ts',
   'test/doctor/runtime.test.ts',

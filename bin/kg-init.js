@@ -48,10 +48,11 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // From here, without loading a bundle (the version is package.json's, which the bundles also carry).
   process.stdout.write(JSON.parse(readFileSync(require('path').join(__dirname, '../package.json'), 'utf8')).version + '\n');
 } else if (notWizard(args)) {
-  // Every command but the wizard, as one CommonJS file: one read and one compile.
+  // Every command but the wizard, as one CommonJS file: one read and one
+  // compile, or none with this user's compile cache (src/boot.ts).
   var run;
   try {
-    run = require('../dist/cli.cjs').main(args);
+    run = require('../dist/boot.cjs').requireCli(require('path').join(__dirname, '../dist/cli.cjs')).main(args);
   } catch (e) {
     run = Promise.reject(e);
   }

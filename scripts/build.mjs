@@ -4,7 +4,8 @@
 // wizard). bin/kg-init.js picks between them.
 // KG_BUILD_NAMES=1 keeps identifiers (readable CPU profiles); minified otherwise.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 // `import text from './file.yml?raw'` (Vite's syntax, so vitest reads the same
 // source) becomes the file's text in the bundle.
@@ -95,6 +96,11 @@ const apart = {
     // A require() the bundle keeps, so the file loads through CommonJS too, not through import().
     b.onLoad({ filter: /.*/, namespace: 'apart' }, (args) => ({ contents: `module.exports = require('./${args.path}.cjs');`, loader: 'js' }));
     b.onResolve({ filter: /^\.\/[a-z]+\.cjs$/ }, (args) => (args.namespace === 'apart' ? { path: args.path, external: true } : undefined));
+    // import('node:crypto') and the like become require() as well: dist/boot.cjs compiles
+    // the bundle as a vm.Script, where import() has no loader to call.
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onResolve({ filter: /^node:/ }, (args) => (args.namespace === 'builtin' ? { path: args.path, external: true } : undefined));
   },
 };
 const { banner: _esmBanner, ...cjsCommon } = common;
@@ -117,7 +123,16 @@ const apartFiles = await Promise.all(
     }),
   ),
 );
-for (const out of [cjs, ...apartFiles]) {
+// The shim's loader: requires dist/cli.cjs through this user's V8 code cache (src/boot.ts).
+const boot = await build({ ...cjsCommon, format: 'cjs', entryPoints: { boot: 'src/boot.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist' });
+// Each file boot.cjs loads starts with its content hash, the key of its code cache.
+for (const name of ['cli', ...Object.keys(APART)]) {
+  const file = new URL(`../dist/${name}.cjs`, import.meta.url);
+  const text = readFileSync(file, 'utf8');
+  if (/\bimport\(/.test(text)) throw new Error(`dist/${name}.cjs calls import(), which a vm.Script cannot (src/boot.ts)`);
+  writeFileSync(file, `// kg-init ${createHash('sha256').update(text).digest('hex').slice(0, 16)}\n${text}`);
+}
+for (const out of [cjs, boot, ...apartFiles]) {
   for (const [k, v] of Object.entries(out.metafile.outputs)) result.metafile.outputs[k] = v;
   Object.assign(result.metafile.inputs, out.metafile.inputs);
 }

@@ -22,6 +22,8 @@ process.env.TMPDIR = scratch;
 process.env.KG_INIT_CONFIG_DIR = join(scratch, 'user-config');
 process.env.XDG_CONFIG_HOME = join(scratch, 'xdg');
 mkdirSync(process.env.XDG_CONFIG_HOME);
+// The built CLI's compile cache (src/boot.ts) too: per test file, made by its first run.
+process.env.XDG_CACHE_HOME = join(scratch, 'xdg-cache');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 // A first install (an empty directory) fetches the platform's files: every test

@@ -42,6 +42,29 @@ const inkDevtoolsStub = {
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
+// doctor's fast path (src/render/docs.ts): every compose template rendered
+// with sentinel values and parsed here, once, so a run reads a file kg-init
+// rendered without loading the YAML parser.
+async function templateDocs() {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const { parse } = await import('yaml');
+  const dir = mkdtempSync(join(tmpdir(), 'kg-build-'));
+  try {
+    const out = join(dir, 'docs.mjs');
+    await build({
+      entryPoints: ['src/render/docs.ts'], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20',
+      plugins: [rawImports], define: { __KG_TEMPLATE_DOCS__: 'undefined' }, logLevel: 'warning',
+    });
+    return (await import(pathToFileURL(out).href)).templateDocs((t) => parse(t, { logLevel: 'error' }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const TEMPLATE_DOCS = JSON.stringify(await templateDocs());
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -56,6 +79,7 @@ const common = {
   define: {
     'process.env.NODE_ENV': '"production"',
     __KG_INIT_VERSION__: JSON.stringify(pkg.version),
+    __KG_TEMPLATE_DOCS__: TEMPLATE_DOCS,
   },
   // Some bundled CommonJS packages call require(); give the ESM bundle one.
   banner: {

@@ -11,7 +11,7 @@ import { OPERATOR_CONF_FILE } from '../catalog.js';
 import { EXIT, KgInitError } from '../errors.js';
 import type { InstallState } from '../install/types.js';
 import type { Report } from '../report.js';
-import { diagnose } from '../doctor/checks.js';
+import { composeParserNeeded, diagnose } from '../doctor/checks.js';
 import { loadComposeParser } from '../doctor/compose.js';
 import { renderJson, renderText } from '../doctor/render.js';
 import { shellQuote } from '../present/shell.js';
@@ -37,8 +37,9 @@ export async function doctor(args: Args, io: IO, deps: DoctorDeps): Promise<numb
       install.dirExists ? `(${OPERATOR_CONF_FILE} is missing.) To install: kg-init --yes --dir ${shellQuote(dir)}` : `To install: kg-init --yes --dir ${shellQuote(dir)}`,
     );
   }
-  // The YAML parser loads while the probe's commands run.
-  const [report] = await Promise.all([deps.probe(io.env), loadComposeParser()]);
+  const report = await deps.probe(io.env);
+  // Compose files exactly as kg-init renders them now are read without the YAML parser.
+  if (composeParserNeeded(install, report)) await loadComposeParser();
   const result = diagnose(install, report, { dirArg: dir });
   if (!args.runtime) {
     if (args.json) io.stdout.write(renderJson(result));

@@ -14,6 +14,10 @@ import { apiImage, deviceHostPaths, envValue, groupAdds, numericGids, parseCompo
 import { gpuLabel } from '../present/gpu.js';
 import { preRocm7Family } from '../catalog.js';
 import { shellQuote } from '../present/shell.js';
+import { renderFile, type RenderInput } from '../render/render.js';
+import { renderedDoc } from '../render/docs.js';
+import { registryInUse } from '../plan/make.js';
+import { VERSION } from '../version.js';
 
 export type ProblemSeverity = 'error' | 'warning' | 'info';
 
@@ -624,18 +628,62 @@ const COVERED = new Set([
 
 // ---------------------------------------------------------------- diagnose
 
-function context(install: InstallState, report: Report, opts: DiagnoseOptions): Ctx {
+/** What the config says, and the compose files doctor reads, with what kg-init would render for them now. */
+function composeFacts(install: InstallState, report: Report) {
   const confReadable = install.conf.exists && install.conf.text !== null;
   const rawMode = confReadable ? (install.conf.values.GPU_MODE ?? null) : null;
   const mode = rawMode !== null ? (resolveMode(rawMode)?.mode ?? null) : null;
   const confTag = confReadable ? (install.conf.values.KG_API_IMAGE_TAG?.trim() || null) : null;
   const tag = confTag ?? (mode ? (install.platform.imageTagHelper ? imageTagFor(mode) : 'latest') : null);
   const imageSource = composeFilesFor(install).imageSource;
+  // The input kg-init would render this install's files from now, as makePlan builds it.
+  const input: RenderInput | null = mode && tag
+    ? {
+        mode,
+        registry: registryInUse(install) ?? DEFAULT_REGISTRY,
+        apiTag: tag,
+        platformTag: releaseOfTag(tag) ?? 'latest',
+        amdOverlay: mode === 'amd-host' ? report.amdOverlay : null,
+        version: VERSION,
+        imageSource: imageSource === 'local' ? 'local' : 'ghcr',
+      }
+    : null;
   const ghcrEntry = install.compose[GHCR_COMPOSE_FILE];
-  const ghcr = ghcrEntry ? parseCompose(ghcrEntry.text) : null;
   const overlayFile = mode ? modeSpec(mode).overlay : null;
   const overlayEntry = overlayFile ? install.compose[overlayFile] : undefined;
-  const overlay = overlayEntry ? parseCompose(overlayEntry.text) : null;
+  return { confReadable, rawMode, mode, confTag, tag, imageSource, input, ghcrEntry, overlayFile, overlayEntry };
+}
+
+/**
+ * A compose file kg-init rendered, byte for byte what it renders now: its
+ * document without the YAML parser (src/render/docs.ts). Null otherwise, and
+ * the file is parsed.
+ */
+function asRendered(file: string, text: string, input: RenderInput | null): Record<string, unknown> | null {
+  if (!input) return null;
+  try {
+    if (renderFile(file, input) !== text) return null;
+  } catch {
+    return null;
+  }
+  return renderedDoc(file, input);
+}
+
+/** Whether diagnose() will parse a compose file with the YAML parser (loadComposeParser() first): not when each is as kg-init renders it now. */
+export function composeParserNeeded(install: InstallState, report: Report): boolean {
+  const f = composeFacts(install, report);
+  const needs = (file: string | null, entry: { text: string } | undefined) => file !== null && entry !== undefined && asRendered(file, entry.text, f.input) === null;
+  return needs(GHCR_COMPOSE_FILE, f.ghcrEntry) || needs(f.overlayFile, f.overlayEntry);
+}
+
+function context(install: InstallState, report: Report, opts: DiagnoseOptions): Ctx {
+  const { confReadable, rawMode, mode, confTag, tag, imageSource, input, ghcrEntry, overlayFile, overlayEntry } = composeFacts(install, report);
+  const read = (file: string, text: string): ParsedYaml => {
+    const doc = asRendered(file, text, input);
+    return doc ? { ok: true, doc } : parseCompose(text);
+  };
+  const ghcr = ghcrEntry ? read(GHCR_COMPOSE_FILE, ghcrEntry.text) : null;
+  const overlay = overlayFile && overlayEntry ? read(overlayFile, overlayEntry.text) : null;
   const img = ghcr?.ok ? apiImage(ghcr.doc) : null;
   // Only a registry that is one (a hand-edited image line could hold anything) is carried into the command.
   const registry = img?.registry && img.registry !== DEFAULT_REGISTRY && registryProblem(img.registry) === null ? img.registry : null;

@@ -106,6 +106,30 @@ describe('healthy installs', () => {
   });
 });
 
+describe('files exactly as kg-init renders them', () => {
+  it('are read without the YAML parser, and judged as YAML reads them: a comment edit changes no verdict, a value edit is found', async () => {
+    // Which bundles a run loaded, as KG_INIT_DEBUG tells (src/boot.ts).
+    const loaded = (stderr: string) => [...stderr.matchAll(/compile cache (\S+): (?:none|used|rejected|off)/g)].map((m) => m[1]);
+    for (const [dir, snap] of [[amdDir, AMD], [nvDir, NV], [cpuOnAmd, AMD]] as const) {
+      const fast = await s.cli(['doctor', '--dir', dir, '--json'], snap, { KG_INIT_DEBUG: '1' });
+      expect(loaded(fast.stderr), dir).not.toContain('yaml.cjs');
+      // The same files with a comment added: parsed, and the same verdict, check by check.
+      const commented = variant(dir, `${dir.split('/').pop()}-commented`, (d) => {
+        for (const f of readdirSync(d).filter((n) => /^docker-compose\..*\.yml$/.test(n) && n !== 'docker-compose.yml')) edit(d, f, (t) => `${t}# a note of mine\n`);
+      });
+      const slow = await s.cli(['doctor', '--dir', commented, '--json'], snap, { KG_INIT_DEBUG: '1' });
+      expect(loaded(slow.stderr)).toContain('yaml.cjs');
+      const verdict = (out: string, d: string) => JSON.parse(out.split(d).join('DIR'));
+      expect(verdict(slow.stdout, commented)).toEqual(verdict(fast.stdout, dir));
+    }
+    // A gid of this host's render node removed by hand: not what kg-init renders, parsed, and found.
+    const edited = variant(amdDir, 'gid-removed', (d) => edit(d, 'docker-compose.gpu-amd-host.yml', (t) => t.replace(/^\s*- "989"\n/m, '')));
+    const r = await s.cli(['doctor', '--dir', edited, '--json'], AMD, { KG_INIT_DEBUG: '1' });
+    expect(loaded(r.stderr)).toContain('yaml.cjs');
+    expect(statusOf(JSON.parse(r.stdout), 'overlay-gids')).not.toBe('ok');
+  });
+});
+
 describe('the ADR-101 state', () => {
   it('amd-host with the CUDA image latest on the AMD host: exit 1, names the tag it has and the one it needs, and the fix', async () => {
     const dir = variant(amdDir, 'adr101', (d) => {

@@ -36,3 +36,7 @@ if (!process.env.KG_INIT_PLATFORM_SOURCE) process.env.KG_INIT_PLATFORM_SOURCE = 
 // tests that call diagnose() in-process get it loaded here.
 import { loadComposeParser } from '../../src/doctor/compose.js';
 await loadComposeParser();
+// What the build stamps into the bundle for doctor's fast path (src/render/docs.ts), computed the same way.
+import { parse as parseYaml } from 'yaml';
+import { templateDocs } from '../../src/render/docs.js';
+(globalThis as { __KG_TEMPLATE_DOCS__?: unknown }).__KG_TEMPLATE_DOCS__ = templateDocs((t) => parseYaml(t, { logLevel: 'error' }));

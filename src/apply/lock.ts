@@ -19,7 +19,7 @@
 // Without /proc (macOS) only the pid is known: live while it runs.
 // A stale lock is removed only if it is still the very file judged (same
 // inode): a lock another run takes meanwhile is never removed.
-import { closeSync, fstatSync, fsyncSync, lstatSync, readdirSync, readlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readdirSync, readlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
@@ -203,8 +203,9 @@ export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSign
       const fd = createExclusive(path, PRIVATE_FILE_MODE);
       let ino = 0;
       try {
+        // Not flushed to disk: other runs read it from the page cache, and after a
+        // crash it is stale either way (another boot, or empty or torn).
         writeSync(fd, lockText(thisRun()));
-        fsyncSync(fd);
         ino = fstatSync(fd).ino as number;
       } finally {
         closeSync(fd);

@@ -8,6 +8,7 @@
 // execa is imported when the first command runs, not at start-up.
 import type { execa as execaFn } from 'execa';
 import type { RunResult } from './types.js';
+import { monotonicMs } from '../util/clock.js';
 
 export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_MAX_BYTES = 1 << 20;
@@ -64,7 +65,7 @@ function killGroup(pid: number | undefined): void {
 export async function spawnBounded(spec: SpawnSpec): Promise<RunResult> {
   const timeoutMs = boundedTimeout(spec.timeoutMs, spec.long);
   const maxBytes = spec.maxBytes ?? DEFAULT_MAX_BYTES;
-  const started = performance.now();
+  const started = monotonicMs();
   const base = { command: spec.command, args: spec.args };
   const execa = await loadExeca();
   let child: ReturnType<Execa>;
@@ -110,7 +111,7 @@ export async function spawnBounded(spec: SpawnSpec): Promise<RunResult> {
     exitCode: r.exitCode ?? null,
     stdout: text(r.stdout),
     stderr: text(r.stderr),
-    ms: Math.round(performance.now() - started),
+    ms: Math.round(monotonicMs() - started),
     ...base,
   };
   if (r.isCanceled) return { ...out, status: 'error', exitCode: null, stderr: out.stderr + 'aborted' };

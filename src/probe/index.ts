@@ -20,6 +20,7 @@ import { nvidiaCheck, readNvidia } from './checks/nvidia.js';
 import { readPciIds } from './names.js';
 import { dockerCheck } from './checks/docker.js';
 import { macCheck } from './checks/mac.js';
+import { monotonicMs } from '../util/clock.js';
 
 export type { Facts } from './facts.js';
 export type { CheckEvent, CheckState } from './checks/types.js';
@@ -37,13 +38,13 @@ type Results<T extends readonly Check<unknown>[]> = { [K in keyof T]: T[K] exten
 
 class Runner {
   readonly tools: ToolRun[] = [];
-  private readonly deadline = performance.now() + PROBE_BUDGET_MS;
+  private readonly deadline = monotonicMs() + PROBE_BUDGET_MS;
   constructor(
     private readonly host: Host,
     private readonly signal?: AbortSignal,
   ) {}
   async run(command: string, args: string[]): Promise<RunResult> {
-    const left = Math.floor(this.deadline - performance.now());
+    const left = Math.floor(this.deadline - monotonicMs());
     const r =
       left <= 0
         ? { status: 'timeout' as const, exitCode: null, stdout: '', stderr: '', ms: 0, command, args }
@@ -85,7 +86,7 @@ function context(host: Host, runner: Runner): ProbeContext {
 
 /** Gathers the host's facts; `facts.durationMs` is the time it took. */
 export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Facts> {
-  const started = performance.now();
+  const started = monotonicMs();
   const runner = new Runner(host, opts.signal);
   // A check's one-line verdict can quote the host (a GPU name, a tool's message): made safe for the terminal.
   const emit = opts.onCheck ? (ev: CheckEvent) => opts.onCheck!(ev.detail ? { ...ev, detail: sanitizeLine(ev.detail) } : ev) : () => {};
@@ -122,6 +123,6 @@ export async function probe(host: Host, opts: ProbeOptions = {}): Promise<Facts>
     docker: dockerc.docker,
     mac,
     tools,
-    durationMs: performance.now() - started,
+    durationMs: monotonicMs() - started,
   };
 }

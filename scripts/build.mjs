@@ -56,14 +56,15 @@ async function templateDocs() {
     const out = join(dir, 'docs.mjs');
     await build({
       entryPoints: ['src/render/docs.ts'], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20',
-      plugins: [rawImports], define: { __KG_TEMPLATE_DOCS__: 'undefined' }, logLevel: 'warning',
+      plugins: [rawImports], define: { __KG_TEMPLATE_DOCS_JSON__: 'undefined' }, logLevel: 'warning',
     });
     return (await import(pathToFileURL(out).href)).templateDocs((t) => parse(t, { logLevel: 'error' }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-const TEMPLATE_DOCS = JSON.stringify(await templateDocs());
+// A string, parsed on first use: an object literal would be built by every run that loads the renderer.
+const TEMPLATE_DOCS = JSON.stringify(JSON.stringify(await templateDocs()));
 
 const common = {
   bundle: true,
@@ -79,7 +80,7 @@ const common = {
   define: {
     'process.env.NODE_ENV': '"production"',
     __KG_INIT_VERSION__: JSON.stringify(pkg.version),
-    __KG_TEMPLATE_DOCS__: TEMPLATE_DOCS,
+    __KG_TEMPLATE_DOCS_JSON__: TEMPLATE_DOCS,
   },
   // Some bundled CommonJS packages call require(); give the ESM bundle one.
   banner: {

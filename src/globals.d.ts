@@ -7,5 +7,5 @@ declare module '*?raw' {
   const text: string;
   export default text;
 }
-/** Every compose template rendered with sentinels and parsed, by the build (src/render/docs.ts); vitest sets it in test/setup/env.ts. */
-declare const __KG_TEMPLATE_DOCS__: Record<string, unknown> | undefined;
+/** Every compose template rendered with sentinels and parsed, as JSON text, by the build (src/render/docs.ts); vitest sets it in test/setup/env.ts. */
+declare const __KG_TEMPLATE_DOCS_JSON__: string | undefined;

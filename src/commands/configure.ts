@@ -74,9 +74,13 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   const dir = resolve(io.cwd, args.dir ?? '.');
   const cancelled = new KgInitError('cancelled; nothing was written', EXIT.cancelled);
 
+  // The install directory is read while the probe waits on its commands; its
+  // errors still come after the probe's, as when it was read afterwards.
+  const reading = readInstall(dir);
+  reading.catch(() => {});
   const report = await Promise.race([(deps.report ?? hostReport)(io, signal), aborted(signal)]);
   if (report === 'aborted' || signal.aborted) throw cancelled;
-  const found = await readInstall(dir);
+  const found = await reading;
   // An unusable config is said before anything is fetched (makePlan throws its one-line error).
   if (found.conf.problem) makePlan(report, answersFromArgs(args), found, { now: new Date(), version: VERSION });
   // A first install fetches the platform's files; a missing .env is generated. Nothing is written yet.

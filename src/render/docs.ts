@@ -4,8 +4,9 @@
 // without loading and running the parser.
 //
 // The build renders every template with sentinel values, parses each with the
-// `yaml` package and stamps the documents into the bundle
-// (__KG_TEMPLATE_DOCS__; vitest computes the same in test/setup/env.ts);
+// `yaml` package and stamps the documents into the bundle as JSON text
+// (__KG_TEMPLATE_DOCS_JSON__, parsed on first use; vitest computes the same in
+// test/setup/env.ts);
 // renderedDoc() puts a real input's values where the sentinels are. The
 // renderer fills values only as whole scalars or as list items (render.ts), so
 // that is exact; test/render/docs.test.ts holds renderedDoc() equal to
@@ -51,6 +52,12 @@ export function templateDocs(parse: (text: string) => unknown): TemplateDocs {
   return Object.fromEntries(sentinelRenders().map((r) => [r.key, parse(r.text)]));
 }
 
+let parsed: TemplateDocs | undefined;
+function stamped(): TemplateDocs | undefined {
+  if (parsed === undefined && __KG_TEMPLATE_DOCS_JSON__ !== undefined) parsed = JSON.parse(__KG_TEMPLATE_DOCS_JSON__) as TemplateDocs;
+  return parsed;
+}
+
 function fill(v: unknown, input: RenderInput): unknown {
   if (typeof v === 'string') {
     return v.split(S.registry).join(input.registry).split(S.apiTag).join(input.apiTag).split(S.platformTag).join(input.platformTag);
@@ -74,7 +81,7 @@ function fill(v: unknown, input: RenderInput): unknown {
  * bundle carries no sentinel document for it. Only for text that is exactly
  * that rendering: the caller compares the bytes first.
  */
-export function renderedDoc(file: string, input: RenderInput, docs: TemplateDocs | undefined = __KG_TEMPLATE_DOCS__): Record<string, unknown> | null {
+export function renderedDoc(file: string, input: RenderInput, docs: TemplateDocs | undefined = stamped()): Record<string, unknown> | null {
   const doc = docs?.[key(file, input.mode, input.imageSource ?? 'ghcr')];
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return null;
   return fill(doc, input) as Record<string, unknown>;

@@ -39,4 +39,4 @@ await loadComposeParser();
 // What the build stamps into the bundle for doctor's fast path (src/render/docs.ts), computed the same way.
 import { parse as parseYaml } from 'yaml';
 import { templateDocs } from '../../src/render/docs.js';
-(globalThis as { __KG_TEMPLATE_DOCS__?: unknown }).__KG_TEMPLATE_DOCS__ = templateDocs((t) => parseYaml(t, { logLevel: 'error' }));
+(globalThis as { __KG_TEMPLATE_DOCS_JSON__?: string }).__KG_TEMPLATE_DOCS_JSON__ = JSON.stringify(templateDocs((t) => parseYaml(t, { logLevel: 'error' })));

@@ -103,6 +103,21 @@ export class SnapshotHost implements Host {
     return path.join(this.root, hostPath(p));
   }
 
+  /** A recorded folder's entries do not change during a run: each is looked up once. */
+  private readonly stats = new Map<string, Stats | null>();
+  private lstatOnce(real: string): Stats | null {
+    let st = this.stats.get(real);
+    if (st === undefined) {
+      try {
+        st = lstatSync(real);
+      } catch {
+        st = null;
+      }
+      this.stats.set(real, st);
+    }
+    return st;
+  }
+
   /**
    * Resolves a host path whose parents may be links (real relative symlinks,
    * or plain files standing in for them) to the host path it names.
@@ -115,7 +130,7 @@ export class SnapshotHost implements Host {
       const cand = path.posix.join(cur, parts[i]!);
       const last = i === parts.length - 1;
       if (last) return cand;
-      const st = await lstatOrNull(this.under(cand));
+      const st = this.lstatOnce(this.under(cand));
       if (!st) return null;
       if (st.isSymbolicLink() || st.isFile()) {
         if (++hops > MAX_HOPS) return null;

@@ -11,8 +11,7 @@ import type { Size } from './layout.js';
 import { doneScreen, layoutScreen, printedText, screenFor, type ScreenContext } from './screens.js';
 import { initialState, transition, type Effect, type Key, type WizardEvent, type WizardState } from './state.js';
 import { Frame, Lines, theme, useSize, useSpinner } from './ui.js';
-import { handOver } from './handover.js';
-import type { FrameText } from './lines.js';
+import { handOver, type Handoff } from './handover.js';
 
 export interface WizardProps {
   deps: WizardDeps;
@@ -24,6 +23,14 @@ export interface WizardProps {
   version: string;
   /** Fixed size for tests; otherwise the terminal's, re-read on resize. */
   size?: Size;
+  /**
+   * The state the wizard starts in: the one on screen in the frames the
+   * launcher painted before Ink (the checks so far, maybe the report). When it
+   * has the report, the probe is not asked again.
+   */
+  initial?: WizardState | null;
+  /** The spinner glyph on screen in that frame. */
+  initialSpin?: number;
   /** Called once with the exit code when the wizard ends. */
   onExit?: (code: number) => void;
   /**
@@ -69,7 +76,9 @@ export function WizardApp(props: WizardProps): ReactNode {
   const { deps, fixed, plain } = props;
   const app = useApp();
   const size = useSize(props.size);
-  const [state, setState] = useState<WizardState>(() => initialState({ preferred: props.preferred ?? null }));
+  const [state, setState] = useState<WizardState>(() => props.initial ?? initialState({ preferred: props.preferred ?? null }));
+  // Probed before Ink was up (its outcome is in the initial state): the probe is not asked again.
+  const probedBefore = useRef(Boolean(props.initial?.report && props.initial.install));
   const ref = useRef(state);
   const sizeRef = useRef(size);
   const abortRef = useRef<AbortController | null>(null);
@@ -116,6 +125,7 @@ export function WizardApp(props: WizardProps): ReactNode {
 
   // Probe once, after the first frame is on screen; results stream in.
   useEffect(() => {
+    if (probedBefore.current) return;
     let live = true;
     const onCheck = (check: Parameters<Parameters<WizardDeps['probe']>[0]>[0]) => {
       if (live) dispatch({ type: 'check', check });
@@ -178,7 +188,7 @@ export function WizardApp(props: WizardProps): ReactNode {
   );
 
   const running = state.checks.some((c) => c.state === 'running') || (state.step === 'probe' && !state.report);
-  const spin = useSpinner(ACTIVE_STEPS.has(state.step) && (running || state.step !== 'probe'), plain);
+  const spin = useSpinner(ACTIVE_STEPS.has(state.step) && (running || state.step !== 'probe'), plain, props.initialSpin);
   // The tag each mode would really get (makePlan keeps a release pin on re-init), asked once per mode.
   const tagFor = useMemo(() => {
     const cache = new Map<Mode, string | undefined>();
@@ -212,25 +222,25 @@ export function WizardApp(props: WizardProps): ReactNode {
   );
 }
 
-export interface StartOptions extends Omit<WizardProps, 'onExit' | 'size' | 'interruptRef' | 'finalRef'> {
+export interface StartOptions extends Omit<WizardProps, 'onExit' | 'size' | 'interruptRef' | 'finalRef' | 'initial' | 'initialSpin'> {
   /** Colour in the text printed after the wizard (the done screen). */
   colour: boolean;
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
-  /** The first frame, already painted by the launcher: Ink takes it over (handover.ts). */
-  prepainted?: FrameText;
   /**
    * Called once the wizard listens for SIGINT, before Ink renders: the
    * launcher lets go of SIGINT and the keys only then, so that a signal is
-   * never without a listener (one caught meanwhile would be lost).
+   * never without a listener (one caught meanwhile would be lost), stops
+   * painting, and says what is on screen: Ink starts in that state and takes
+   * the frame over (handover.ts).
    */
-  takeOver?: () => void;
+  takeOver?: () => Handoff | void;
 }
 
 /** Renders the wizard and resolves with its exit code (0 written, 130 cancelled, 1 failed). */
 export async function startWizard(opts: StartOptions): Promise<number> {
-  const { stdin, stdout, stderr, prepainted, colour, takeOver, ...props } = opts;
+  const { stdin, stdout, stderr, colour, takeOver, ...props } = opts;
   let code = 130;
   const interruptRef: { current: (() => void) | null; pending?: boolean } = { current: null };
   const finalRef: { current: ((columns: number, colour: boolean) => string) | null } = { current: null };
@@ -238,10 +248,10 @@ export async function startWizard(opts: StartOptions): Promise<number> {
   // also while Ink is still mounting (delivered once the wizard can take it).
   const onSigint = () => (interruptRef.current ? interruptRef.current() : (interruptRef.pending = true));
   process.on('SIGINT', onSigint);
-  takeOver?.();
+  const handed = takeOver?.();
   // Ink's first frame replaces the painted one without erasing it (handover.ts).
-  const handover = prepainted ? handOver(stdout, prepainted) : null;
-  const instance = render(<WizardApp {...props} interruptRef={interruptRef} finalRef={finalRef} onExit={(c) => (code = c)} />, {
+  const handover = handed?.painted ? handOver(stdout, handed.painted) : null;
+  const instance = render(<WizardApp {...props} initial={handed?.state} initialSpin={handed?.spin} interruptRef={interruptRef} finalRef={finalRef} onExit={(c) => (code = c)} />, {
     stdin,
     stdout,
     stderr,

@@ -1,11 +1,19 @@
 // Ink takes over the frame the launcher painted by hand (launch.ts) without
 // painting it again: erasing rows only to write the same rows back is a
 // visible flicker (tmux shows it). Ink's first frame is the same screen in the
-// same state, written the same way (lines.ts frameText), so when its bytes
+// same state, written the same way (screens.ts laidText), so when its bytes
 // match what is on screen they are not written at all; Ink's next frame then
 // replaces the painted rows as it would its own. A first frame that differs
 // (the terminal was resized meanwhile) is written over the painted one.
 import { eraseFrame, type FrameText } from './lines.js';
+import type { WizardState } from './state.js';
+
+/** What the launcher hands Ink: the frame on screen, the state it shows, the spinner's glyph in it. */
+export interface Handoff {
+  painted: FrameText | null;
+  state: WizardState | null;
+  spin: number;
+}
 
 /** Synchronized-update and cursor-visibility switches: written, but not content. */
 const SWITCHES = /\u001b\[\?(?:2026|25)[hl]/g;

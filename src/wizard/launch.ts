@@ -14,10 +14,11 @@ import { VERSION } from '../version.js';
 import type { InstallState } from '../install/types.js';
 import type { Report } from '../report.js';
 import type { FixedAnswers, WizardDeps } from './deps.js';
-import { eraseFrame, frameText, theme, type FrameText } from './lines.js';
-import { CANCELLED_LINE, probeScreen } from './screens.js';
+import type { Handoff } from './handover.js';
+import { eraseFrame, SPINNER, SPINNER_MS, theme, type FrameText } from './lines.js';
+import { CANCELLED_LINE, laidText, layoutScreen, screenFor } from './screens.js';
 import { endEarlyCancel } from '../cli/early-cancel.js';
-import { initialState, type CheckEvent } from './state.js';
+import { initialState, transition, type CheckEvent, type WizardState } from './state.js';
 
 export interface Terminal {
   input: NodeJS.ReadStream;
@@ -178,13 +179,30 @@ async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
   };
 }
 
+/** The probe started before Ink has loaded (probeEarly). */
+export interface EarlyProbe {
+  /** What the wizard calls: the same probe, the events it has not seen at once, then as they come. */
+  deps: WizardDeps;
+  /** Stops the probe's tools (Ctrl+C before Ink is up). */
+  abort: () => void;
+  /**
+   * Follows the checks before the wizard does (the frames painted by hand):
+   * the events so far at once, then as they come, until the returned
+   * function is called; events after that wait for the wizard.
+   */
+  watch(onCheck: (ev: CheckEvent) => void): () => void;
+  /** The probe's report and the install once both are in, with what changed since the last run (as the wizard asks it). */
+  settled: Promise<{ report: Report; install: InstallState; change: string[] }>;
+}
+
 /**
- * Starts the probe and the install read at once, before Ink has loaded, so
- * the checks run while React and Ink are compiled. The wizard's own probe
- * call then gets the events so far at once, the rest as they come, and the
- * same report. `abort` stops the early probe (Ctrl+C before Ink is up).
+ * Starts the probe and the install read at once, before Ink has loaded: the
+ * checks run while the first frames are painted by hand, and Ink loads after.
+ * The wizard's own probe call then gets the events it has not seen at once,
+ * the rest as they come, and the same report. `abort` stops the early probe
+ * (Ctrl+C before Ink is up).
  */
-export function probeEarly(deps: WizardDeps): { deps: WizardDeps; abort: () => void } {
+export function probeEarly(deps: WizardDeps): EarlyProbe {
   const events: CheckEvent[] = [];
   let listener: ((ev: CheckEvent) => void) | null = null;
   const ac = new AbortController();
@@ -193,55 +211,86 @@ export function probeEarly(deps: WizardDeps): { deps: WizardDeps; abort: () => v
   // Handled by the wizard once it asks; never an unhandled rejection before.
   report.catch(() => {});
   install.catch(() => {});
+  const listen = (onCheck: (ev: CheckEvent) => void) => {
+    for (const ev of events.splice(0)) onCheck(ev);
+    listener = onCheck;
+  };
+  // Asked once, of the one report and install: by the painted frames, or the wizard.
+  let change: Promise<string[]> | undefined;
+  const changeSince = deps.changeSince && ((r: Report, i: InstallState) => (change ??= deps.changeSince!(r, i)));
+  const settled = Promise.all([report, install]).then(async ([r, i]) => ({
+    report: r,
+    install: i,
+    // A nicety, as in the wizard: never let it stop the start.
+    change: changeSince ? await changeSince(r, i).catch(() => []) : [],
+  }));
+  settled.catch(() => {});
   return {
     abort: () => ac.abort(),
+    watch(onCheck) {
+      listen(onCheck);
+      return () => {
+        if (listener === onCheck) listener = null;
+      };
+    },
+    settled,
     deps: {
       ...deps,
       probe(onCheck, signal) {
-        for (const ev of events.splice(0)) onCheck(ev);
-        listener = onCheck;
+        listen(onCheck);
         if (signal?.aborted) ac.abort();
         else signal?.addEventListener('abort', () => ac.abort(), { once: true });
         return report;
       },
       readInstall: () => install,
+      ...(changeSince ? { changeSince } : {}),
     },
   };
 }
 
-/**
- * Paints the wizard's first frame (the probe screen, before any check has
- * reported) with plain writes: loading React and Ink takes several times
- * Node's own start-up, and a person should see the wizard at once. Ink takes
- * it over as its own first frame (handover.ts). Returns what was painted.
- */
-export function paintFirstFrame(out: NodeJS.WriteStream, plain: boolean, colour: boolean): FrameText {
-  const size = { columns: out.columns || 80, rows: out.rows || 24 };
-  const ctx = { size, theme: theme(plain), spin: plain ? 'running:' : '⠋', fixed: { registry: '' }, diff: () => '', cwd: '', version: VERSION };
-  const screen = probeScreen(initialState(), ctx);
-  const frame = frameText(screen.title, screen.body, screen.footer, size, colour, plain);
-  out.write((plain ? '' : HIDE_CURSOR) + frame.text);
-  return frame;
-}
-
 const HIDE_CURSOR = '\u001b[?25l';
 const SHOW_CURSOR = '\u001b[?25h';
+/** Synchronized update: the terminal shows a repainted frame whole, as Ink writes its frames. */
+const BEGIN_SYNC = '\u001b[?2026h';
+const END_SYNC = '\u001b[?2026l';
 const CTRL_C = 0x03;
 
 /**
- * Ctrl+C while the wizard starts, before Ink reads the keys. From the moment
- * the wizard owns the terminal it is raw: Ctrl+C is the byte 0x03 (no SIGINT
- * from the keyboard, no ^C echoed, no output thrown away by the terminal),
- * read here until Ink reads keys. A SIGINT (kill -INT, or Ctrl+C pressed
- * just before the terminal went raw) is taken the same way. Either stops the
- * probe's tools, clears the painted frame, prints the cancelled line, gives
- * the terminal back (cursor shown, raw mode off) and exits 130: nothing has
- * been written. Other keys typed meanwhile are handed to Ink.
+ * The wizard's start-up, before Ink reads the keys and paints: Ctrl+C, and
+ * the frames painted by hand meanwhile.
+ *
+ * Keys: from the moment the wizard owns the terminal it is raw: Ctrl+C is the
+ * byte 0x03 (no SIGINT from the keyboard, no ^C echoed, no output thrown away
+ * by the terminal), read here until Ink reads keys. A SIGINT (kill -INT, or
+ * Ctrl+C pressed just before the terminal went raw) is taken the same way.
+ * Either stops the probe's tools, clears the painted frame, prints the
+ * cancelled line, gives the terminal back (cursor shown, raw mode off) and
+ * exits 130: nothing has been written. Other keys typed meanwhile are handed
+ * to Ink, and ask for it at once (`inkWanted`).
+ *
+ * Frames: loading React and Ink takes several times Node's own start-up, and
+ * a person should see the wizard at once. The probe screen is painted by hand
+ * (screens.ts, as Ink renders it, byte for byte what Ink writes for it): the
+ * first frame, each check as it reports, the spinner, and the recommendation
+ * once the probe and the install read are done. Ink is loaded then (or at the
+ * first key): loaded while the probe runs, it would take the main thread from
+ * the probe. Ink takes the frame on screen over as its own first frame
+ * (handover.ts), in the state it shows.
  */
 export class StartupGuard {
   private held: Buffer[] = [];
   private painted: FrameText | null = null;
+  private state: WizardState | null = null;
+  private spin = 0;
+  private ticker: NodeJS.Timeout | null = null;
+  private repaintQueued = false;
   private armed = false;
+  /** A key came before the recommendation was on screen: it is not applied to one painted after it. */
+  private keyedEarly = false;
+  private unwatch: () => void = () => {};
+  private wantInk: () => void = () => {};
+  /** Settles when the wizard needs Ink: a key was typed, or the probe has ended (its outcome painted, or an error for Ink to show). */
+  readonly inkWanted = new Promise<void>((resolve) => (this.wantInk = resolve));
   /** Stops the early probe (set once it runs). */
   abort: () => void = () => {};
 
@@ -249,6 +298,7 @@ export class StartupGuard {
     private readonly term: Terminal,
     private readonly plain: boolean,
     private readonly colour: boolean,
+    private readonly version: string = VERSION,
   ) {}
 
   /** Takes SIGINT and the terminal's keys; the caller paints next. */
@@ -260,31 +310,100 @@ export class StartupGuard {
     // Read as Ink does ('readable', not 'data'): pausing a flowing stdin
     // would stop its reads, and Ink would wait for keys that never come.
     input.on('readable', this.onReadable);
+    this.term.output.on('resize', this.repaint);
   }
 
-  /** The frame now on screen, cleared on cancel. */
-  paint(): FrameText {
-    this.painted = paintFirstFrame(this.term.output, this.plain, this.colour);
-    return this.painted;
+  /** Paints the first frame: the probe screen before any check has reported. */
+  paint(state: WizardState = initialState()): FrameText {
+    this.state = state;
+    this.repaint();
+    return this.painted!;
   }
 
-  /** Hands the keys typed so far, and the painted frame, to whoever reads and paints the terminal next (Ink); stops watching. */
-  release(): void {
+  /** Paints the early probe's checks as they come, then its outcome (the recommendation); Ink is wanted then. */
+  follow(early: EarlyProbe): void {
+    this.unwatch = early.watch((check) => {
+      if (!this.state) return;
+      this.state = transition(this.state, { type: 'check', check }).state;
+      // Checks come in bursts: one frame for those of one turn of the event loop.
+      if (!this.repaintQueued) {
+        this.repaintQueued = true;
+        setImmediate(() => {
+          this.repaintQueued = false;
+          this.repaint();
+        });
+      }
+    });
+    early.settled.then(
+      ({ report, install, change }) => {
+        // After an early key, Ink (on its way) shows the outcome, as it always did.
+        if (this.state && !this.keyedEarly) {
+          this.state = transition(this.state, { type: 'probed', report, install, change }).state;
+          this.repaint();
+        }
+        this.wantInk();
+      },
+      // A failed probe or install read is Ink's to show (its error screen).
+      () => this.wantInk(),
+    );
+  }
+
+  /** Hands the keys typed so far, the frame on screen and its state to whoever reads and paints the terminal next (Ink); stops watching and painting. */
+  release(): Handoff {
+    const handoff: Handoff = { painted: this.painted, state: this.state, spin: this.spin };
+    this.stopPainting();
     this.painted = null;
-    if (!this.armed) return;
+    this.state = null;
+    if (!this.armed) return handoff;
     this.armed = false;
     process.off('SIGINT', this.cancel);
     const input = this.term.input;
     input.off('readable', this.onReadable);
     if (this.held.length) input.unshift(Buffer.concat(this.held));
     this.held = [];
+    return handoff;
   }
 
   /** Clears what was painted, for an error to be said in its place. */
   clear(): void {
+    this.stopPainting();
     if (this.painted) this.term.output.write(eraseFrame(this.painted) + (this.plain ? '' : SHOW_CURSOR));
     this.painted = null;
+    this.state = null;
   }
+
+  private stopPainting(): void {
+    this.unwatch();
+    this.term.output.off('resize', this.repaint);
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+  }
+
+  /** Paints the state over the frame on screen; keeps the spinner turning while a check runs. */
+  private readonly repaint = (): void => {
+    const state = this.state;
+    if (!state) return;
+    const out = this.term.output;
+    const size = { columns: out.columns || 80, rows: out.rows || 24 };
+    const ctx = { size, theme: theme(this.plain), spin: this.plain ? 'running:' : SPINNER[this.spin]!, fixed: { registry: '' }, diff: () => '', cwd: '', version: this.version };
+    const frame = laidText(layoutScreen(screenFor(state, ctx), size, this.plain, state.scroll), this.colour, this.plain);
+    const before = this.painted;
+    this.painted = frame;
+    if (!before) out.write((this.plain ? '' : HIDE_CURSOR) + frame.text);
+    else if (before.text !== frame.text) out.write(BEGIN_SYNC + eraseFrame(before) + frame.text + END_SYNC);
+    // As the wizard's spinner (app.tsx): it turns while a check runs.
+    const running = state.checks.some((c) => c.state === 'running') || !state.report;
+    if (running && !this.plain && !this.ticker) {
+      this.ticker = setInterval(() => {
+        this.spin = (this.spin + 1) % SPINNER.length;
+        this.repaint();
+      }, SPINNER_MS);
+      this.ticker.unref();
+    } else if (!running && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+    }
+  };
 
   private readonly onReadable = (): void => {
     let chunk: Buffer | string | null;
@@ -292,11 +411,15 @@ export class StartupGuard {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       if (bytes.includes(CTRL_C)) this.cancel();
       this.held.push(bytes);
+      if (!this.state?.report) this.keyedEarly = true;
+      // Keys are Ink's to read: load it now.
+      this.wantInk();
     }
   };
 
   private readonly cancel = (): never => {
     this.abort();
+    this.stopPainting();
     const out = this.term.output;
     // Nothing painted yet: the terminal may have echoed ^C on this line (it was not raw yet).
     const clear = this.painted ? eraseFrame(this.painted) : '\r\u001b[K';
@@ -327,30 +450,31 @@ export async function runWizard(args: Args, io: IO, injected?: WizardDeps): Prom
   if (term.outputIsDevTty && io.env.FORCE_COLOR === undefined && colorEnabled(true, args.noColor, io.env)) io.env.FORCE_COLOR = '1';
   const colour = colorEnabled(true, args.noColor, io.env);
   const plain = args.plain || io.env.INK_SCREEN_READER === 'true' || io.env.TERM === 'dumb';
+  const preferred = args.gpu === 'auto' ? null : args.gpu;
   const guard = new StartupGuard(term, plain, colour);
   try {
     // Ctrl+C from here on cancels cleanly (the guard), then Ink's keys do.
     guard.arm();
     endEarlyCancel();
-    const painted = guard.paint();
-    // Load the Ink app and the deps side by side; the probe starts as soon as
-    // its modules are in (while Ink is still loading), Ink takes over the
-    // painted frame, and the checks stream in.
-    const [{ startWizard }, deps] = await Promise.all([
-      importWithoutCi(() => import('./app.js'), io.env),
-      injected ??
-        realDeps(args, io).then((d) => {
-          const early = probeEarly(d);
-          guard.abort = early.abort;
-          return early.deps;
-        }),
+    guard.paint(initialState({ preferred }));
+    // The probe starts as soon as its modules are in; its checks and its
+    // recommendation are painted by hand (the guard). Ink loads once it is
+    // wanted (the probe has ended, or a key came), takes over the frame on
+    // screen and the keys typed meanwhile, and the wizard goes on from there.
+    const [deps, { startWizard }] = await Promise.all([
+      (injected ? Promise.resolve(injected) : realDeps(args, io)).then((d) => {
+        const early = probeEarly(d);
+        guard.abort = early.abort;
+        guard.follow(early);
+        return early.deps;
+      }),
+      guard.inkWanted.then(() => importWithoutCi(() => import('./app.js'), io.env)),
     ]);
     const code = await startWizard({
       takeOver: () => guard.release(),
-      prepainted: painted,
       deps,
       fixed: fixedAnswers(args),
-      preferred: args.gpu === 'auto' ? null : args.gpu,
+      preferred,
       plain,
       colour,
       cwd: io.cwd,

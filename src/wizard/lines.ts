@@ -1,6 +1,5 @@
 // A screen line as data: coloured segments that fit one terminal row. Screens
 // are built from these by pure functions (screens.ts); ui.tsx renders them.
-import type { Size } from './layout.js';
 import { makeStyle } from '../cli/color.js';
 import { GLYPH, PLAIN_WORD } from '../present/symbols.js';
 
@@ -141,20 +140,23 @@ export interface FrameText {
 }
 
 /**
- * A whole frame (title, blank row, body, footer) as terminal text, for the
- * frame painted before Ink has loaded: byte for byte what Ink writes for the
- * same screen (ui.tsx's Frame), so that Ink can take it over without painting
- * it again. Ink ends a frame with a newline; in its screen-reader mode
- * (`plain`) it does not, and keeps an empty row's one space.
+ * Rows that already fit the width (a laid-out screen's, screens.ts laidText)
+ * as terminal text, for the frames painted before Ink has loaded: byte for
+ * byte what Ink writes for them (ui.tsx's Frame), so that Ink can take the
+ * frame over without painting it again. Ink drops each row's trailing blanks
+ * and ends a frame with a newline; in its screen-reader mode (`plain`) it
+ * does neither, and keeps an empty row's one space.
  */
-export function frameText(title: LineSpec, body: LineSpec[], footer: string, size: Size, colour: boolean, plain = false): FrameText {
+export function rowsText(rows: Seg[][], colour: boolean, plain = false): FrameText {
   const paint = painter(colour);
-  const rows: LineSpec[] = [title, ...(body.length ? ['', ...body] : []), ...(footer ? [[seg(footer, 'dim')]] : [])];
-  const wrapped = rows.flatMap((r) => wrapSegs(r, size.columns));
-  const lines = wrapped.map((r) => r.map(paint).join(''));
-  if (plain) return { text: lines.map((l) => l || ' ').join('\n'), rows: wrapped.length, below: false };
-  return { text: lines.join('\n') + '\n', rows: wrapped.length, below: true };
+  const lines = rows.map((r) => r.map(paint).join(''));
+  if (plain) return { text: lines.map((l) => l || ' ').join('\n'), rows: rows.length, below: false };
+  return { text: lines.map((l) => l.trimEnd()).join('\n') + '\n', rows: rows.length, below: true };
 }
+
+/** The spinner's glyphs, one per 80 ms (ui.tsx's useSpinner, and the frames painted before Ink). */
+export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+export const SPINNER_MS = 80;
 
 /** Moves back to the first row of a frame on screen and clears from there down. */
 export function eraseFrame(f: Pick<FrameText, 'rows' | 'below'>): string {
@@ -167,6 +169,8 @@ export function eraseFrame(f: Pick<FrameText, 'rows' | 'below'>): string {
 export function painter(colour: boolean): (s: Seg) => string {
   const st = makeStyle(colour);
   return (s: Seg): string => {
+    // As Ink's colour library: no codes around nothing.
+    if (s.text === '') return '';
     switch (s.tone) {
       case 'ok':
       case 'add':

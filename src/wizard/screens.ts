@@ -8,7 +8,7 @@ import type { Finding, ModeAssessment, ModeStatus } from '../report.js';
 import type { FileAction, FileChange } from '../plan/types.js';
 import type { FixedAnswers } from './deps.js';
 import { changedFiles, confSummary, diffLines, frameRows, pad, type DiffKind, type Size } from './layout.js';
-import { boxed, painter, seg, wrapSegs, type LineSpec, type Seg, type Tone } from './lines.js';
+import { boxed, painter, rowsText, seg, wrapSegs, type FrameText, type LineSpec, type Seg, type Tone } from './lines.js';
 import { blockedHeadline, blockers, cannotRunHere, followUps, nextSteps, reconfigureCommand } from '../present/outcome.js';
 import { fixOf } from '../present/symbols.js';
 import { gpuLabel } from '../present/gpu.js';
@@ -69,6 +69,16 @@ export function layoutScreen(screen: Screen, size: Size, plain: boolean, scroll:
   const where = [from ? `${from} above` : '', below ? `${below} more below` : 'end'].filter(Boolean).join(plain ? ', ' : ' · ');
   const note = plain ? `(${where}; PgUp/PgDn scroll)` : `── ${where} · PgUp/PgDn scroll ──`;
   return { title, body: [...pinned, ...shown, [seg([...note].slice(0, w).join(''), 'dim')]], footer, maxScroll, page: Math.max(window - 1, 1) };
+}
+
+/**
+ * A laid-out screen as terminal text, byte for byte what Ink writes for it
+ * (app.tsx renders the same rows through ui.tsx's Frame): the title, a blank
+ * row when there is a body, the body, the footer. For frames painted before
+ * Ink has loaded (launch.ts), which Ink then takes over (handover.ts).
+ */
+export function laidText(laid: LaidScreen, colour: boolean, plain: boolean): FrameText {
+  return rowsText([...laid.title, ...(laid.body.length ? [[]] : []), ...laid.body, ...laid.footer], colour, plain);
 }
 
 const STEP_NAMES = { probe: '1/4 host', mode: '2/4 GPU mode', 'confirm-blocked': '2/4 GPU mode', review: '3/4 review', writing: '3/4 writing', done: '4/4 done' } as const;

@@ -6,7 +6,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { Box, Text, useStdout } from 'ink';
 import type { Size } from './layout.js';
 
-import { clipSegs, type LineSpec, type Tone } from './lines.js';
+import { clipSegs, SPINNER, SPINNER_MS, type LineSpec, type Tone } from './lines.js';
 
 export type { LineSpec, Seg, Tone, Theme } from './lines.js';
 export { theme } from './lines.js';
@@ -51,14 +51,15 @@ export function Line({ spec, width }: { spec: LineSpec; width: number }): ReactN
   );
 }
 
-const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-
-/** The spinner glyph, ticking only while `active` (no timer in plain mode). */
-export function useSpinner(active: boolean, plain: boolean): string {
-  const [i, setI] = useState(0);
+/**
+ * The spinner glyph, ticking only while `active` (no timer in plain mode);
+ * `start`: the glyph already on screen (a frame painted before Ink).
+ */
+export function useSpinner(active: boolean, plain: boolean, start = 0): string {
+  const [i, setI] = useState(start % SPINNER.length);
   useEffect(() => {
     if (!active || plain) return;
-    const t = setInterval(() => setI((n) => (n + 1) % SPINNER.length), 80);
+    const t = setInterval(() => setI((n) => (n + 1) % SPINNER.length), SPINNER_MS);
     return () => clearInterval(t);
   }, [active, plain]);
   return plain ? 'running:' : SPINNER[i]!;

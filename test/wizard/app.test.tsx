@@ -7,10 +7,12 @@ import type { Size } from '../../src/wizard/layout.js';
 import { KgInitError } from '../../src/errors.js';
 import { existingInstall, fakeDeps, install, report, type FakeDeps } from '../fixtures/wizard.js';
 import { waitFor } from '../helpers/wait.js';
+import { initialState, transition, type WizardState } from '../../src/wizard/state.js';
+import { CHECKS } from '../fixtures/wizard.js';
 
 const KEYS = { enter: '\r', up: '\u001b[A', down: '\u001b[B', esc: '\u001b', ctrlC: '\u0003', pageDown: '\u001b[6~' };
 
-function start(deps: FakeDeps, opts: { plain?: boolean; size?: Size; preferred?: 'cpu'; imageTag?: string } = {}) {
+function start(deps: FakeDeps, opts: { plain?: boolean; size?: Size; preferred?: 'cpu'; imageTag?: string; initial?: WizardState } = {}) {
   let exitCode: number | null = null;
   const r = render(
     <WizardApp
@@ -21,6 +23,7 @@ function start(deps: FakeDeps, opts: { plain?: boolean; size?: Size; preferred?:
       cwd="/home/ada"
       version="0.1.0"
       size={opts.size ?? { columns: 80, rows: 24 }}
+      initial={opts.initial ?? null}
       onExit={(c) => (exitCode = c)}
     />,
   );
@@ -98,6 +101,39 @@ describe('probe screen', () => {
     await w.until('cannot read /sys');
     await waitFor(() => w.exitCode() === 1);
     expect(w.frame().trim().split('\n')).toEqual(['✗ kg-init: cannot read /sys: permission denied', '', 'Run it as a user that can read /sys.']);
+  });
+});
+
+describe('started from the frames painted before Ink (launch.ts)', () => {
+  it('already probed: the recommendation at once, the probe not asked again, and the keys move on from it', async () => {
+    const deps = fakeDeps();
+    let probes = 0;
+    deps.probe = async () => {
+      probes++;
+      return report();
+    };
+    let s = initialState();
+    for (const check of CHECKS) s = transition(s, { type: 'check', check }).state;
+    s = transition(s, { type: 'probed', report: report(), install: install() }).state;
+    const w = start(deps, { initial: s });
+    expect(w.frame()).toContain('Recommended: amd-host (image rocm72-host)');
+    expect(w.frame()).toMatch(/✓ GPUs\s+Radeon RX 7900 XTX/);
+    w.press(KEYS.enter);
+    await w.until('choose a GPU mode');
+    w.press(KEYS.down);
+    await w.until(/❯ mac/);
+    expect(probes).toBe(0);
+  });
+
+  it('mid-probe: the checks so far at once, the rest from the probe', async () => {
+    const deps = fakeDeps();
+    const s = transition(initialState(), { type: 'check', check: { id: 'os', label: 'Operating system', state: 'ok', detail: 'Arch Linux' } }).state;
+    const w = start(deps, { initial: s });
+    expect(w.frame()).toMatch(/✓ Operating system\s+Arch Linux/);
+    deps.finishProbe();
+    await w.until('Recommended:');
+    expect(w.frame()).toMatch(/✓ Operating system\s+Arch Linux/);
+    expect(w.frame()).toMatch(/✓ GPUs\s+Radeon RX 7900 XTX/);
   });
 });
 

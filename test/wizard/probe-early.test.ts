@@ -67,4 +67,25 @@ describe('probeEarly', () => {
     early.abort();
     expect(g.signal()?.aborted).toBe(true);
   });
+
+  it('the frames painted before Ink follow the checks until they let go; the wizard then gets only the checks they did not see', async () => {
+    const f = fakeDeps();
+    const early = probeEarly(f.deps);
+    f.emit({ id: 'os', label: 'Operating system', state: 'ok' });
+    const painted: string[] = [];
+    const letGo = early.watch((ev) => painted.push(`${ev.id}:${ev.state}`));
+    f.emit({ id: 'gpus', label: 'GPUs', state: 'running' });
+    letGo();
+    f.emit({ id: 'gpus', label: 'GPUs', state: 'ok' });
+    expect(painted).toEqual(['os:ok', 'gpus:running']);
+    const wizard: string[] = [];
+    const report = early.deps.probe((ev) => wizard.push(`${ev.id}:${ev.state}`));
+    f.emit({ id: 'docker', label: 'Docker', state: 'ok' });
+    expect(wizard).toEqual(['gpus:ok', 'docker:ok']);
+    const r = { recommendation: { mode: 'cpu' } } as unknown as Report;
+    f.finish(r);
+    expect(await report).toBe(r);
+    expect(await early.settled).toEqual({ report: r, install: { dir: '/x' }, change: [] });
+    expect(f.counts()).toEqual({ probes: 1, reads: 1 });
+  });
 });

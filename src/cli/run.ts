@@ -14,11 +14,19 @@ import { outputWidth } from '../present/wrap.js';
 import { endEarlyCancel } from './early-cancel.js';
 
 /**
- * Runs one command line and returns its exit code, or null where the command
- * line is the wizard and this build does not hold it (dist/cli.cjs, src/main.ts):
- * nothing has been written or shown then.
+ * Runs one command line and returns its exit code, or null where this build
+ * does not hold the command (the wizard in dist/cli.cjs, the other commands
+ * in dist/cli.js): nothing has been written or shown then.
  */
-export async function run(argv: readonly string[], io: IO = processIO()): Promise<number | null> {
+export interface RunOptions {
+  /**
+   * The wizard, for a build that imports it statically (dist/cli.js: then it is
+   * in the entry file, not a chunk of its own read before the first frame).
+   */
+  wizard?: (args: Args, io: IO) => Promise<number>;
+}
+
+export async function run(argv: readonly string[], io: IO = processIO(), opts: RunOptions = {}): Promise<number | null> {
   let args: Args;
   const noColorFlag = argv.includes('--no-color');
   const { out, err } = styles(io, noColorFlag);
@@ -39,15 +47,17 @@ export async function run(argv: readonly string[], io: IO = processIO()): Promis
   // The wizard ends the start-up's Ctrl+C handling once its own is in place; every other command now.
   if (args.command !== 'main' || args.yes) endEarlyCancel();
   try {
+    // Each build holds one side (scripts/build.mjs sets the two constants, and
+    // esbuild drops the other side's imports): dist/cli.cjs every command but
+    // the wizard, dist/cli.js the wizard. null: the other build's command line.
     switch (args.command) {
       case 'probe':
-        return await (await import('../commands/probe.js')).runProbe(args, io);
+        return __KG_INIT_COMMANDS__ ? await (await import('../commands/probe.js')).runProbe(args, io) : null;
       case 'doctor':
-        return await (await import('../commands/doctor.js')).runDoctor(args, io);
+        return __KG_INIT_COMMANDS__ ? await (await import('../commands/doctor.js')).runDoctor(args, io) : null;
       case 'main':
-        if (args.yes) return await (await import('../commands/configure.js')).runConfigure(args, io);
-        // The wizard is in the ES module build only (scripts/build.mjs sets
-        // __KG_INIT_WIZARD__, and esbuild drops the import from the other build).
+        if (args.yes) return __KG_INIT_COMMANDS__ ? await (await import('../commands/configure.js')).runConfigure(args, io) : null;
+        if (opts.wizard) return await opts.wizard(args, io);
         return __KG_INIT_WIZARD__ ? await (await import('../wizard/launch.js')).runWizard(args, io) : null;
     }
   } catch (e) {

@@ -116,17 +116,7 @@ export function fixedAnswers(args: Args): FixedAnswers {
  */
 async function realDeps(args: Args, io: IO): Promise<WizardDeps> {
   const dir = resolve(io.cwd, args.dir ?? '.');
-  const [{ hostReport }, { openHost }, { probeReport }, { readInstall }, { makePlan }, { unifiedDiff }, { applyPlan }, memory, platform] = await Promise.all([
-    import('../commands/report-source.js'),
-    import('../host/index.js'),
-    import('../assess/report.js'),
-    import('../install/read.js'),
-    import('../plan/make.js'),
-    import('../plan/diff.js'),
-    import('../apply/apply.js'),
-    import('../state/memory.js'),
-    import('../platform/install.js'),
-  ]);
+  const { hostReport, openHost, probeReport, readInstall, makePlan, unifiedDiff, applyPlan, memory, platform } = await import('./core.js');
   let report: Report | null = null;
   let install: InstallState | null = null;
   let progress: ((ev: CheckEvent) => void) | null = null;

@@ -59,6 +59,15 @@ describe('usage errors', () => {
     expect(r.stderr).toContain('--yes --gpu=');
   });
 
+  it('the wizard build (dist/cli.js) hands every other command to dist/cli.cjs', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const { REPO, HOSTS } = await import('../helpers/cli.js');
+    const script = `import(${JSON.stringify(join(REPO, 'dist/cli.js'))}).then((m) => m.main(['probe', '--json'])).then((c) => { process.exitCode = c; })`;
+    const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, KG_INIT_HOST_SNAPSHOT: join(HOSTS, 'amd-7900xtx-igpu-arch') } });
+    expect(JSON.parse(out).recommendation.mode).toBe('amd-host');
+  });
+
   it('a command word as an option value is still the wizard (the shim hands it from dist/cli.cjs to the wizard build)', async () => {
     for (const argv of [['--dir', 'probe'], ['-C', 'doctor'], ['--dir', 'help']]) {
       const r = await runCli(argv);

@@ -149,19 +149,24 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard in a pseudo-terminal
   it('an 80×24 terminal shows whole screens, every step', async () => {
     const r = wizard();
     await r.until('Recommended:');
+    await r.settle(); // a frame read mid-repaint is cut short
     expectWholeScreen(r);
     r.write(KEY.enter);
     await r.until('choose a GPU mode');
+    await r.settle(); // a frame read mid-repaint is cut short
     expectWholeScreen(r);
     expect(r.text()).toContain('↑↓ move · Enter choose'); // the footer is on screen, not cut
     r.write(KEY.up);
     await r.until('❯ nvidia');
+    await r.settle(); // a frame read mid-repaint is cut short
     expectWholeScreen(r);
     r.write(KEY.enter);
     await r.until('blocked here');
+    await r.settle(); // a frame read mid-repaint is cut short
     expectWholeScreen(r);
     r.write('y');
     await r.until('3/4 review');
+    await r.settle(); // a frame read mid-repaint is cut short
     expectWholeScreen(r);
     expect(r.text()).toContain('Enter write these files');
     r.write(KEY.enter);
@@ -176,9 +181,11 @@ describe.skipIf(!PTY_AVAILABLE && !toolsRequired())('wizard in a pseudo-terminal
     await r.until('Recommended:');
     r.write(KEY.enter);
     await r.until('choose a GPU mode');
+    await r.settle(); // a frame read mid-repaint is cut short
     expectWholeScreen(r, 14);
     r.write(KEY.enter);
     await r.until('review');
+    await r.settle(); // a frame read mid-repaint is cut short
     expectWholeScreen(r, 14);
     r.write(KEY.ctrlC);
     expect(await r.exit()).toBe(130);

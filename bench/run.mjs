@@ -338,8 +338,8 @@ const WHY_NOT = {
   probe:
     "probe --json runs every check: execa's module initialisation (some 20 ms even from the compile cache), the replayed host's `docker info` started through /bin/sh, and the reads of the recorded /sys, /dev and /etc.",
   wizardRec:
-    'The recommendation needs the probe\'s tools to have run and React and Ink to have loaded (a bare Ink hello world alone is about 5× node -e 0). The probe starts while Ink loads, but its results are painted by Ink, not by hand before it.',
-  wizardFrame: 'The first frame is painted by hand before Ink loads; what is left is loading the ES module build (dist/cli.js: Ink and React are ES modules, so the wizard cannot use the CommonJS bundle and its compile cache) and the first screen\'s modules.',
+    "The recommendation is painted by hand as soon as the probe and the install read are done (the same screens.ts layout Ink renders). React and Ink (a bare Ink hello world alone is about 5× node -e 0) load only after it, or at the first key, and take the frame over without drawing it again. What is left is the ES module build (no compile cache: Ink and React are ES modules), the probe's modules, the probe itself and, on a first install, reading and checking the platform's files.",
+  wizardFrame: "The first frame is painted by hand before Ink loads, from dist/cli.js, which holds run() and the wizard's launcher, and the few chunks it shares with the Ink app: what is left is Node's ES module loader starting (the wizard cannot use the CommonJS bundle and its compile cache) and compiling that file.",
   version: '--version answers from bin/kg-init.js itself (CommonJS, package.json read, no bundle loaded).',
   help: '--help loads dist/boot.cjs and dist/cli.cjs (its bytecode from the compile cache) and prints; nothing else.',
   confScale:

@@ -43,10 +43,23 @@ function notWizard(args) {
   return false;
 }
 
+function cwdExists() {
+  try {
+    process.cwd();
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
 var args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // From here, without loading a bundle (the version is package.json's, which the bundles also carry).
   process.stdout.write(JSON.parse(readFileSync(require('path').join(__dirname, '../package.json'), 'utf8')).version + '\n');
+} else if (!cwdExists()) {
+  // Every path kg-init takes is resolved against it; say so instead of Node's uv_cwd error.
+  process.stderr.write('kg-init: the current directory no longer exists (it was removed or moved away). cd to one that does, then run kg-init again.\n');
+  process.exitCode = 1;
 } else if (notWizard(args)) {
   // Every command but the wizard, as one CommonJS file: one read and one
   // compile, or none with this user's compile cache (src/boot.ts).

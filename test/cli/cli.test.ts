@@ -59,6 +59,25 @@ describe('usage errors', () => {
     expect(r.stderr).toContain('--yes --gpu=');
   });
 
+  it('a current directory that no longer exists: one line saying so and what to do, exit 1', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { BIN } = await import('../helpers/cli.js');
+    const gone = mkdtempSync(join(tmpdir(), 'kg-gone-'));
+    for (const argv of ['probe', '--yes --gpu=cpu', '']) {
+      let out = { status: 0, stderr: '' };
+      try {
+        execFileSync('sh', ['-c', `mkdir -p "${gone}" && cd "${gone}" && rmdir "${gone}" && exec "${process.execPath}" "${BIN}" ${argv}`], { encoding: 'utf8', stdio: 'pipe' });
+      } catch (e) {
+        out = e as { status: number; stderr: string };
+      }
+      expect(out.status, argv).toBe(1);
+      expect(out.stderr).toBe('kg-init: the current directory no longer exists (it was removed or moved away). cd to one that does, then run kg-init again.\n');
+    }
+  });
+
   it('the wizard build (dist/cli.js) hands every other command to dist/cli.cjs', async () => {
     const { execFileSync } = await import('node:child_process');
     const { join } = await import('node:path');

@@ -168,7 +168,8 @@ function findFiles(plan: Plan): { found: Found; stale: string | null } {
     const limit = c.path === OPERATOR_CONF_FILE ? READ_LIMIT.conf : READ_LIMIT.compose;
     let f: InstallFile;
     try {
-      f = readInstallFile(plan.dir, c.path, limit);
+      // A file the plan kept the bytes of (.operator.conf) is compared as it is read, not read whole again.
+      f = readInstallFile(plan.dir, c.path, limit, c.beforeBytes);
     } catch (e) {
       throw fsError(e, join(plan.dir, c.path));
     }

@@ -7,7 +7,7 @@
 import { closeSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { OPERATOR_CONF_FILE } from '../catalog.js';
-import { lstatOrNull, openRegular, readFd, UnsafeFileError } from './safe-fs.js';
+import { holdsExactly, lstatOrNull, openRegular, readFd, UnsafeFileError } from './safe-fs.js';
 
 export interface InstallFile {
   /** Where it is read and written: the path itself, or an allowed link's target. */
@@ -73,12 +73,19 @@ export function installTarget(dir: string, rel: string): string {
   return real;
 }
 
-/** Finds and reads one file of the install directory (limit: its size bound). */
-export function readInstallFile(dir: string, rel: string, limit: number): InstallFile {
+/**
+ * Finds and reads one file of the install directory (limit: its size bound).
+ * With `expect`, a file that holds exactly those bytes gives them back without
+ * a second copy in memory (holdsExactly); any other is read as usual.
+ */
+export function readInstallFile(dir: string, rel: string, limit: number, expect?: Uint8Array): InstallFile {
   const target = installTarget(dir, rel);
   const f = openRegular(target);
   if (!f) return { target, bytes: null, stat: null };
   try {
+    if (expect && f.st.size === expect.length && holdsExactly(f.fd, expect)) {
+      return { target, bytes: Buffer.from(expect.buffer, expect.byteOffset, expect.byteLength), stat: f.st };
+    }
     return { target, bytes: readFd(f.fd, target, limit), stat: f.st };
   } finally {
     closeSync(f.fd);

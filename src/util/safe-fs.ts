@@ -111,6 +111,22 @@ export function readFd(fd: number, path: string, limit: number): Buffer {
   return buf.subarray(0, off);
 }
 
+/**
+ * Whether an open file holds exactly `expect`, read a megabyte at a time into
+ * one buffer and compared as it comes: a big file checked again under the
+ * lock is not read whole into memory a second time.
+ */
+export function holdsExactly(fd: number, expect: Uint8Array): boolean {
+  const chunk = Buffer.allocUnsafe(Math.min(1 << 20, expect.length + 1));
+  let off = 0;
+  for (;;) {
+    const n = readSync(fd, chunk, 0, chunk.length, off);
+    if (n === 0) return off === expect.length;
+    if (off + n > expect.length || chunk.compare(expect, off, off + n, 0, n) !== 0) return false;
+    off += n;
+  }
+}
+
 /** The bytes of a regular file (never through a symlink), or null when it does not exist. */
 export function readRegular(path: string, limit: number): Buffer | null {
   const f = openRegular(path);

@@ -35,6 +35,18 @@ async function configured(mode: 'cpu' | 'nvidia' = 'cpu'): Promise<string> {
 }
 
 describe('phases', () => {
+  test('a config changed between the plan and the lock, even to the same size, is not overwritten: exit 1, nothing changed', async () => {
+    const dir = await configured('cpu');
+    const conf = join(dir, '.operator.conf');
+    const plan = await planFor(dir, 'nvidia');
+    // Same length, one byte different, far into the file: caught by the comparison under the lock.
+    const now = readFileSync(conf, 'utf8');
+    writeFileSync(conf, now.replace('FOO=1', 'FOO=2'));
+    await expect(applyPlan(plan)).rejects.toThrow(/\.operator\.conf changed while kg-init was running; nothing was changed/);
+    expect(readFileSync(conf, 'utf8')).toBe(now.replace('FOO=1', 'FOO=2'));
+    expect(existsSync(join(dir, 'docker-compose.gpu-nvidia.yml'))).toBe(false);
+  });
+
   test('a write fault before the commit (ApplyOptions.writeFault): exit-1 error naming the file, compose files rolled back, config untouched', async () => {
     const dir = await configured('cpu');
     const before = readFileSync(join(dir, '.operator.conf'), 'utf8');

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRegular, readRegularFollowing, UnsafeFileError } from '../../src/util/safe-fs.js';
+import { holdsExactly, readRegular, readRegularFollowing, UnsafeFileError } from '../../src/util/safe-fs.js';
+import { closeSync, openSync } from 'node:fs';
 import { LiveHost } from '../../src/host/live.js';
 
 const linux = process.platform === 'linux';
@@ -41,6 +42,33 @@ describe.runIf(linux)('bounded reads', () => {
       const stat = readRegularFollowing('/proc/self/stat', 64 * 1024)!.toString();
       expect(stat).toMatch(/^\d+ \(/);
       expect(() => readRegularFollowing('/proc/self/stat', 4)).toThrow(/is larger than 4 bytes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('holdsExactly', () => {
+  test('true only for the very bytes: a byte changed past the first megabyte, one more, one fewer are all false', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kg-same-'));
+    try {
+      const bytes = Buffer.alloc(3 * (1 << 20) + 17, 0x61);
+      const at = (content: Buffer) => {
+        writeFileSync(join(dir, 'f'), content);
+        const fd = openSync(join(dir, 'f'), 'r');
+        try {
+          return holdsExactly(fd, bytes);
+        } finally {
+          closeSync(fd);
+        }
+      };
+      expect(at(bytes)).toBe(true);
+      const changed = Buffer.from(bytes);
+      changed[(1 << 20) + 5] = 0x62;
+      expect(at(changed)).toBe(false);
+      expect(at(Buffer.concat([bytes, Buffer.from('x')]))).toBe(false);
+      expect(at(bytes.subarray(0, bytes.length - 1))).toBe(false);
+      expect(at(Buffer.alloc(0))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -143,18 +143,22 @@ export function readRegular(path: string, limit: number): Buffer | null {
  * fstat reports (files in /proc and /sys say 0 or 4096): more than `limit`
  * is refused.
  */
-export function readUpTo(fd: number, path: string, limit: number): Buffer {
+export function readUpTo(fd: number, path: string, limit: number, sizeHint = 0): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
+  // The first read sized by what fstat says (a byte more, to see the end), at
+  // least 4 KiB: most host files are small, and a 64 KiB buffer each is waste.
+  let size = Math.max(4096, Math.min(sizeHint + 1, 1 << 16));
   for (;;) {
-    const buf = Buffer.allocUnsafe(Math.min(1 << 16, limit + 1 - total));
+    const buf = Buffer.allocUnsafe(Math.min(size, limit + 1 - total));
+    size = 1 << 16;
     const n = readSync(fd, buf, 0, buf.length, null);
     if (n === 0) break;
     chunks.push(buf.subarray(0, n));
     total += n;
     if (total > limit) throw new UnsafeFileError(path, `is larger than ${limit} bytes`);
   }
-  return Buffer.concat(chunks, total);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 /**
@@ -177,7 +181,7 @@ export function readRegularFollowing(path: string, limit: number): Buffer | null
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new UnsafeFileError(path, `is ${kind(st)}, not a regular file`);
-    return readUpTo(fd, path, limit);
+    return readUpTo(fd, path, limit, st.size);
   } finally {
     closeSync(fd);
   }

@@ -139,6 +139,16 @@ const cjs = await build({
   outdir: 'dist',
   plugins: [...common.plugins, apart],
 });
+// execa imports node:v8 for one function, serialize(), which only its IPC
+// option uses; loading node:v8 costs every run that spawns a few
+// milliseconds. In dist/execa.cjs it is bound on first call instead.
+const lazyV8 = {
+  name: 'lazy-v8',
+  setup(b) {
+    b.onResolve({ filter: /^node:v8$/ }, (args) => (/node_modules\/execa\//.test(args.importer) ? { path: 'v8', namespace: 'lazy-v8' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-v8' }, () => ({ contents: "export const serialize = (...a) => require('node:v8').serialize(...a);", loader: 'js' }));
+  },
+};
 const apartFiles = await Promise.all(
   Object.entries(APART).map(([name, contents]) =>
     build({
@@ -146,6 +156,7 @@ const apartFiles = await Promise.all(
       format: 'cjs',
       stdin: { contents, resolveDir: new URL('..', import.meta.url).pathname, loader: 'js' },
       outfile: `dist/${name}.cjs`,
+      plugins: [...cjsCommon.plugins, lazyV8],
     }),
   ),
 );

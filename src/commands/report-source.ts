@@ -3,7 +3,6 @@
 //  - KG_INIT_REPORT=FILE: a saved `kg-init probe --json` report (validated), for
 //    configuring a host from a report taken earlier, and for tests.
 //  - otherwise the probe of this host (or of KG_INIT_HOST_SNAPSHOT).
-import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { IO } from '../cli/io.js';
 import { describeFsError, KgInitError } from '../errors.js';
@@ -53,6 +52,8 @@ const REPORT_LIMIT = 16 * 2 ** 20;
  * user's own, read as it comes, never more than the bound.
  */
 async function readReportText(path: string): Promise<string> {
+  // Only here (a saved report), so other runs do not load node:fs/promises.
+  const { open } = await import('node:fs/promises');
   const fh = await open(path, 'r');
   try {
     const chunks: Buffer[] = [];

@@ -3,7 +3,7 @@
 // files and directories the probe looked at, device-node metadata in host.json,
 // and each command's answers as a bin/ script that replays stdout, stderr and
 // the exit code (a command that timed out becomes one that never returns).
-import { promises as fs } from 'node:fs';
+import * as fs from '../util/fs-async.js';
 import path from 'node:path';
 import { KgInitError, describeFsError } from '../errors.js';
 import type { Report } from '../report.js';

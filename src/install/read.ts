@@ -1,7 +1,7 @@
 // Reads what an install directory holds now: the config as text (never
 // sourced), the compose files kg-init may render or remove (and whether it
 // generated them), the platform's own files that decide the next command.
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from '../util/fs-async.js';
 import { readInstallFile } from '../util/install-file.js';
 import { READ_LIMIT, readRegular, readRegularFollowing, UnsafeFileError } from '../util/safe-fs.js';
 import { join, resolve } from 'node:path';

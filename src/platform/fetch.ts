@@ -3,7 +3,7 @@
 // files at a release tag or main, or a local copy), checked, and adapted the
 // way the installer adapts them. Nothing is written here: the files join the
 // plan and are written in the same transaction as the GPU files.
-import { stat } from 'node:fs/promises';
+import { stat } from '../util/fs-async.js';
 import { readRegularFollowing, UnsafeFileError } from '../util/safe-fs.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,7 +3,7 @@
 // the deepest existing ancestor and create one level at a time, so every
 // failure is an ordinary error naming the path.
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from './fs-async.js';
 import { dirname, resolve } from 'node:path';
 
 function missingLevels(path: string, exists: (p: string) => boolean): string[] {

@@ -149,6 +149,25 @@ const lazyV8 = {
     b.onLoad({ filter: /.*/, namespace: 'lazy-v8' }, () => ({ contents: "export const serialize = (...a) => require('node:v8').serialize(...a);", loader: 'js' }));
   },
 };
+// execa builds its list of the standard streams when it loads, and reading
+// process.stdin creates Node's stdin stream (some 5 ms: fs or tty streams),
+// which kg-init's commands never read. In dist/execa.cjs the list reads each
+// stream when execa looks at it (only for stdio options that name one, which
+// kg-init never passes), the same objects either way.
+const lazyStdStreams = {
+  name: 'lazy-standard-streams',
+  setup(b) {
+    b.onLoad({ filter: /node_modules\/execa\/lib\/utils\/standard-stream\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = 'export const STANDARD_STREAMS = [process.stdin, process.stdout, process.stderr];';
+      if (!text.includes(eager)) throw new Error(`${args.path}: execa changed; look again at the lazy-standard-streams plugin`);
+      const lazy =
+        'export const STANDARD_STREAMS = Object.defineProperties([undefined, undefined, undefined], {' +
+        '0: {get: () => process.stdin, enumerable: true}, 1: {get: () => process.stdout, enumerable: true}, 2: {get: () => process.stderr, enumerable: true}});';
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
 const apartFiles = await Promise.all(
   Object.entries(APART).map(([name, contents]) =>
     build({
@@ -156,7 +175,7 @@ const apartFiles = await Promise.all(
       format: 'cjs',
       stdin: { contents, resolveDir: new URL('..', import.meta.url).pathname, loader: 'js' },
       outfile: `dist/${name}.cjs`,
-      plugins: [...cjsCommon.plugins, lazyV8],
+      plugins: [...cjsCommon.plugins, lazyV8, lazyStdStreams],
     }),
   ),
 );

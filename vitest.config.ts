@@ -34,7 +34,7 @@ const E2E = [
 ];
 
 export default defineConfig({
-  define: { __KG_INIT_VERSION__: JSON.stringify(pkg.version), __KG_INIT_WIZARD__: 'true', __KG_INIT_COMMANDS__: 'true', __KG_TEMPLATE_DOCS_JSON__: 'globalThis.__KG_TEMPLATE_DOCS_JSON__' },
+  define: { __KG_INIT_VERSION__: JSON.stringify(pkg.version), __KG_INIT_COMMANDS__: 'true', __KG_TEMPLATE_DOCS_JSON__: 'globalThis.__KG_TEMPLATE_DOCS_JSON__' },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -95,8 +95,8 @@ const common = {
 // dist/cli.cjs hands back.
 const result = await build({
   ...common,
-  // The wizard is in it, imported statically by src/cli.ts (run()'s lazy import of it is dropped).
-  define: { ...common.define, __KG_INIT_WIZARD__: 'false', __KG_INIT_COMMANDS__: 'false' },
+  // The wizard only: src/cli.ts imports it statically and hands it to run().
+  define: { ...common.define, __KG_INIT_COMMANDS__: 'false' },
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
   splitting: true,
@@ -133,7 +133,7 @@ const { banner: _esmBanner, ...cjsCommon } = common;
 const cjs = await build({
   ...cjsCommon,
   format: 'cjs',
-  define: { ...common.define, __KG_INIT_WIZARD__: 'false', __KG_INIT_COMMANDS__: 'true' },
+  define: { ...common.define, __KG_INIT_COMMANDS__: 'true' },
   entryPoints: { cli: 'src/main.ts' },
   outExtension: { '.js': '.cjs' },
   outdir: 'dist',

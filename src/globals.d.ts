@@ -1,7 +1,5 @@
 // Replaced at build time by scripts/build.mjs; vitest defines it too.
 declare const __KG_INIT_VERSION__: string;
-/** Whether this build holds the Ink wizard: true in dist/cli.js (and vitest), false in dist/cli.cjs. */
-declare const __KG_INIT_WIZARD__: boolean;
 /** Whether this build holds the other commands (probe, doctor, --yes): true in dist/cli.cjs (and vitest), false in dist/cli.js. */
 declare const __KG_INIT_COMMANDS__: boolean;
 

@@ -13,19 +13,20 @@ import { setCommandName } from '../present/shell.js';
 import { outputWidth } from '../present/wrap.js';
 import { endEarlyCancel } from './early-cancel.js';
 
-/**
- * Runs one command line and returns its exit code, or null where this build
- * does not hold the command (the wizard in dist/cli.cjs, the other commands
- * in dist/cli.js): nothing has been written or shown then.
- */
 export interface RunOptions {
   /**
-   * The wizard, for a build that imports it statically (dist/cli.js: then it is
-   * in the entry file, not a chunk of its own read before the first frame).
+   * The wizard, which only dist/cli.js holds: src/cli.ts imports it statically
+   * and passes it in, so it is in the entry file rather than a chunk of its own.
    */
   wizard?: (args: Args, io: IO) => Promise<number>;
 }
 
+/**
+ * Runs one command line and returns its exit code, or null where this build
+ * does not hold the command (the wizard without `opts.wizard`, as in
+ * dist/cli.cjs; the other commands in dist/cli.js): nothing has been written
+ * or shown then.
+ */
 export async function run(argv: readonly string[], io: IO = processIO(), opts: RunOptions = {}): Promise<number | null> {
   let args: Args;
   const noColorFlag = argv.includes('--no-color');
@@ -47,9 +48,9 @@ export async function run(argv: readonly string[], io: IO = processIO(), opts: R
   // The wizard ends the start-up's Ctrl+C handling once its own is in place; every other command now.
   if (args.command !== 'main' || args.yes) endEarlyCancel();
   try {
-    // Each build holds one side (scripts/build.mjs sets the two constants, and
-    // esbuild drops the other side's imports): dist/cli.cjs every command but
-    // the wizard, dist/cli.js the wizard. null: the other build's command line.
+    // Each build holds one side: dist/cli.cjs every command but the wizard,
+    // dist/cli.js the wizard (scripts/build.mjs sets __KG_INIT_COMMANDS__, and
+    // esbuild drops the commands' imports there). null: the other build's.
     switch (args.command) {
       case 'probe':
         return __KG_INIT_COMMANDS__ ? await (await import('../commands/probe.js')).runProbe(args, io) : null;
@@ -57,8 +58,7 @@ export async function run(argv: readonly string[], io: IO = processIO(), opts: R
         return __KG_INIT_COMMANDS__ ? await (await import('../commands/doctor.js')).runDoctor(args, io) : null;
       case 'main':
         if (args.yes) return __KG_INIT_COMMANDS__ ? await (await import('../commands/configure.js')).runConfigure(args, io) : null;
-        if (opts.wizard) return await opts.wizard(args, io);
-        return __KG_INIT_WIZARD__ ? await (await import('../wizard/launch.js')).runWizard(args, io) : null;
+        return opts.wizard ? await opts.wizard(args, io) : null;
     }
   } catch (e) {
     return reportError(e, io, err.red);

@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, cliForAnyUser, runCli } from '../helpers/cli.js';
 import { amdReport, makeReport } from '../helpers/report.js';
 import type { Report } from '../../src/report.js';
 
@@ -292,11 +292,12 @@ describe('bad input', () => {
     chmodSync(dir, 0o555);
     chmodSync(root, 0o755);
     const asRoot = process.getuid?.() === 0;
-    // root ignores permission bits: run as nobody where we are root.
-    const r = asRoot
+    // root ignores permission bits: run as nobody where we are root (from a copy nobody can read).
+    const anyUser = asRoot ? cliForAnyUser() : null;
+    const r = anyUser
       ? await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          const c = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '--yes', '-C', dir], {
-            env: { PATH: process.env.PATH, KG_INIT_REPORT: reports.cpu!, KG_INIT_PLATFORM_SOURCE: process.env.KG_INIT_PLATFORM_SOURCE },
+          const c = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, anyUser.bin, '--yes', '-C', dir], {
+            env: { PATH: process.env.PATH, KG_INIT_REPORT: reports.cpu!, KG_INIT_PLATFORM_SOURCE: anyUser.platform },
             cwd: '/',
           });
           let stderr = '';

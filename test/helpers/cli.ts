@@ -1,7 +1,7 @@
 // Runs the built CLI (bin/kg-init.js → dist/) as a user would.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -97,4 +97,26 @@ export function runCli(
 /** Tests that need a tool may skip locally, never in CI (.ci/run sets KG_INIT_REQUIRE_TOOLS). */
 export function toolsRequired(): boolean {
   return Boolean(process.env.KG_INIT_REQUIRE_TOOLS);
+}
+
+let anyUserCopy: { bin: string; platform: string } | undefined;
+/**
+ * The built CLI (bin/, dist/, package.json) and the platform fixture, copied
+ * where any account can read them, for tests that run kg-init as another user
+ * (uid 65534): the checkout itself may sit in a folder only its owner can enter
+ * (`mktemp -d` makes it 0700). Under this test file's scratch folder (0755).
+ */
+export function cliForAnyUser(): { bin: string; platform: string } {
+  if (anyUserCopy) return anyUserCopy;
+  const base = join(tmpdir(), 'kg-init-any-user');
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(REPO, part), join(base, part), { recursive: true });
+  cpSync(join(REPO, 'test/fixtures/platform'), join(base, 'platform'), { recursive: true });
+  const open = (p: string) => {
+    const st = statSync(p);
+    chmodSync(p, st.isDirectory() ? 0o755 : (st.mode & 0o111 ? 0o755 : 0o644));
+    if (st.isDirectory()) for (const n of readdirSync(p)) open(join(p, n));
+  };
+  open(base);
+  anyUserCopy = { bin: join(base, 'bin/kg-init.js'), platform: join(base, 'platform') };
+  return anyUserCopy;
 }

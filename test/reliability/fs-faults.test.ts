@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { BIN } from '../helpers/cli.js';
+import { cliForAnyUser } from '../helpers/cli.js';
 import { amdReport, makeReport } from '../helpers/report.js';
 import { lockHeld, startCli, tempFiles } from './support.js';
 import { runWithFault } from '../helpers/fault-cli.js';
@@ -52,10 +52,10 @@ async function configured(dir: string, extra = ''): Promise<void> {
   expect(r.code, r.stderr).toBe(0);
 }
 
-/** kg-init --yes as uid/gid 65534 (root ignores permission bits). */
+/** kg-init --yes as uid/gid 65534 (root ignores permission bits), from a copy of the CLI that account can read. */
 function runAsNobody(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const c = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], {
+    const c = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliForAnyUser().bin, ...args], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1', ...env },
       cwd: '/',
     });

@@ -52,8 +52,10 @@ export interface ApplyOptions {
   /** How long to wait for another kg-init's lock (default 3000 ms). */
   lockWaitMs?: number;
   /**
-   * Called at each step boundary ('locked', 'backed-up', 'wrote:<path>',
-   * 'committed', 'wrote:.kg-init/state.json', 'removed:<path>'). A test seam:
+   * Called at each step boundary ('staged-lock' (the lock's text written
+   * beside it, not linked into place yet), 'locked', 'backed-up',
+   * 'wrote:<path>', 'committed', 'wrote:.kg-init/state.json',
+   * 'removed:<path>'). A test seam:
    * the crash tests kill the process here, in-process tests throw to inject a
    * failure at that point.
    */
@@ -421,7 +423,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
   } catch (e) {
     throw fsError(e, join(dir, STATE_DIR));
   }
-  const lock = await acquireLock(dir, opts.lockWaitMs, opts.signal);
+  const lock = await acquireLock(dir, opts.lockWaitMs, opts.signal, opts.onStep);
   const step = opts.onStep ?? (() => {});
   const written: Written[] = [];
   let committed = false;

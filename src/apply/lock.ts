@@ -15,11 +15,16 @@
 //     process left is stale too. Where /proc cannot tell (kg-init itself in a
 //     container, the holder outside it), the lock is live until it is older
 //     than any run holds one (STALE_FOREIGN_MS), then stale;
-//   - empty or torn (killed while writing it): stale once it is not brand new.
+//   - empty or torn: stale once it is not brand new. The lock is written whole
+//     into .kg-init/lock.<pid>-<tag>.new first and hard-linked into place, so it never
+//     appears half-written; only where the file system has no hard links is it
+//     created empty and then filled (a kill between the two leaves it empty).
+// A staged lock.<pid>-<tag>.new left by a killed run is judged the same way and
+// removed once stale.
 // Without /proc (macOS) only the pid is known: live while it runs.
 // A stale lock is removed only if it is still the very file judged (same
 // inode): a lock another run takes meanwhile is never removed.
-import { closeSync, fstatSync, lstatSync, readdirSync, readlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, linkSync, lstatSync, readdirSync, readlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
@@ -193,48 +198,126 @@ function removeStale(path: string, ino: number | null): void {
   }
 }
 
-export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSignal): Promise<Lock> {
-  const path = join(dir, STATE_DIR, 'lock');
+/** A lock staged whole for link(): .kg-init/lock.<pid>-<tag>.new. */
+const STAGED_RE = /^lock\.\d+-[0-9a-f]{8}\.new$/;
+
+/** Writes `text` to a new private file; its descriptor is closed whatever happens. */
+function writeNew(path: string, text: string): number {
+  const fd = createExclusive(path, PRIVATE_FILE_MODE);
+  try {
+    // Not flushed to disk: other runs read it from the page cache, and after a
+    // crash it is stale either way (another boot, or empty or torn).
+    writeSync(fd, text);
+    return fstatSync(fd).ino as number;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Stages the whole lock text beside the lock, or returns null where it cannot (then the lock is written in place). */
+function stage(stateDir: string, text: string): string | null {
+  // The pid and a random tag: a run in another pid namespace may have the same pid.
+  const tag = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  const staged = join(stateDir, `lock.${process.pid}-${tag}.new`);
+  try {
+    writeNew(staged, text);
+    return staged;
+  } catch {
+    return null;
+  }
+}
+
+function lstatIno(path: string): number | null {
+  try {
+    return lstatSync(path).ino as number;
+  } catch {
+    return null;
+  }
+}
+
+/** Hard links are not everywhere (some FUSE, SMB and FAT mounts): there the lock is created in place. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK', 'ENOSYS']);
+
+/** Takes the lock, or throws EEXIST while another file holds its name. Returns the lock's inode. */
+function take(path: string, staged: string | null, text: string): { ino: number; staged: string | null } {
+  if (staged) {
+    try {
+      linkSync(staged, path); // atomic, and fails with EEXIST like O_EXCL
+      return { ino: lstatIno(path) ?? -1, staged };
+    } catch (e) {
+      if (!NO_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      removeStale(staged, lstatIno(staged));
+      staged = null;
+    }
+  }
+  return { ino: writeNew(path, text), staged };
+}
+
+/** Removes staged locks of runs that have ended (judged like the lock itself); a live run's is left alone. */
+function clearStaleStaged(stateDir: string, mine: string | null): void {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir).filter((n) => STAGED_RE.test(n));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const p = join(stateDir, n);
+    if (p === mine) continue;
+    try {
+      const h = holder(p);
+      if (h.stale) removeStale(p, h.ino);
+    } catch {
+      // not a regular file, or unreadable: not ours to judge
+    }
+  }
+}
+
+export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSignal, onStep?: (step: string) => void): Promise<Lock> {
+  const stateDir = join(dir, STATE_DIR);
+  const path = join(stateDir, 'lock');
   const deadline = Date.now() + waitMs;
-  for (;;) {
-    // Taken synchronously, like the writes it guards (see apply.ts); only the
-    // wait for another run sleeps asynchronously.
-    try {
-      const fd = createExclusive(path, PRIVATE_FILE_MODE);
-      let ino = 0;
+  const text = lockText(thisRun());
+  let staged = stage(stateDir, text);
+  try {
+    if (staged) onStep?.('staged-lock');
+    for (;;) {
+      // Taken synchronously, like the writes it guards (see apply.ts); only the
+      // wait for another run sleeps asynchronously.
       try {
-        // Not flushed to disk: other runs read it from the page cache, and after a
-        // crash it is stale either way (another boot, or empty or torn).
-        writeSync(fd, lockText(thisRun()));
-        ino = fstatSync(fd).ino as number;
-      } finally {
-        closeSync(fd);
+        const took = take(path, staged, text);
+        staged = took.staged;
+        clearStaleStaged(stateDir, staged);
+        const ino = took.ino;
+        return { path, release: async () => removeStale(path, ino) };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw e instanceof KgInitError ? e : new KgInitError(`cannot lock the install directory: ${describeFsError(e, path)}`, 1);
+        }
       }
-      return { path, release: async () => removeStale(path, ino) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw e instanceof KgInitError ? e : new KgInitError(`cannot lock the install directory: ${describeFsError(e, path)}`, 1);
+      let h: Holder;
+      try {
+        h = holder(path);
+      } catch (e) {
+        throw e instanceof KgInitError ? e : new KgInitError(`cannot read the lock: ${describeFsError(e, path)}`, 1);
       }
+      if (h.stale) {
+        removeStale(path, h.ino);
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        throw new KgInitError(
+          `another kg-init is running in ${dir}${h.pid ? ` (pid ${h.pid})` : ''}${h.why.startsWith('held from') ? `, ${h.why}` : ''}`,
+          1,
+          `Wait for it to finish and run kg-init again (if none is running, remove ${path}).`,
+        );
+      }
+      if (signal?.aborted) throw new KgInitError('cancelled; nothing was written', EXIT.cancelled);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    let h: Holder;
-    try {
-      h = holder(path);
-    } catch (e) {
-      throw e instanceof KgInitError ? e : new KgInitError(`cannot read the lock: ${describeFsError(e, path)}`, 1);
-    }
-    if (h.stale) {
-      removeStale(path, h.ino);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new KgInitError(
-        `another kg-init is running in ${dir}${h.pid ? ` (pid ${h.pid})` : ''}${h.why.startsWith('held from') ? `, ${h.why}` : ''}`,
-        1,
-        `Wait for it to finish and run kg-init again (if none is running, remove ${path}).`,
-      );
-    }
-    if (signal?.aborted) throw new KgInitError('cancelled; nothing was written', EXIT.cancelled);
-    await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    // The lock (if taken) is its own name now; the staged name goes either way.
+    if (staged) removeStale(staged, lstatIno(staged));
   }
 }
 
@@ -243,4 +326,5 @@ export async function clearStaleLock(dir: string): Promise<void> {
   const path = join(dir, STATE_DIR, 'lock');
   const h = holder(path);
   if (h.stale) removeStale(path, h.ino);
+  clearStaleStaged(join(dir, STATE_DIR), null);
 }

@@ -3,11 +3,12 @@
 // warning saying what changed; new files get the plan's mode; the lock judges
 // its holder by boot id, pid namespace and process start time.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPlan } from '../../src/apply/apply.js';
-import { foreignHolder, INIT_PIDNS, judgeLock, lockText, STALE_FOREIGN_MS, startTimeOf, thisRun } from '../../src/apply/lock.js';
+import { acquireLock, foreignHolder, INIT_PIDNS, judgeLock, lockText, STALE_FOREIGN_MS, startTimeOf, thisRun } from '../../src/apply/lock.js';
 import { readOwned } from '../../src/conf/index.js';
 import { readInstall } from '../../src/install/read.js';
 import { makePlan } from '../../src/plan/make.js';
@@ -128,5 +129,45 @@ describe('the lock judges its holder by evidence', () => {
   });
   test('this very run, read back from its lock, is live', () => {
     expect(judgeLock(lockText(thisRun()), 10).stale).toBe(false);
+  });
+  test('the lock appears whole (written beside it, then linked); staged locks of ended runs go, a live or still-being-written one stays', async () => {
+    const dir = await configured('cpu');
+    const state = join(dir, '.kg-init');
+    const ended = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const sleeper = spawn('sleep', ['30']);
+    try {
+      const staged = {
+        ended: 'lock.1-00000001.new',
+        live: `lock.${sleeper.pid}-00000002.new`,
+        young: 'lock.3-00000003.new',
+        old: 'lock.4-00000004.new',
+      };
+      writeFileSync(join(state, staged.ended), lockText({ ...thisRun(), pid: ended, start: '1' }), { mode: 0o600 });
+      writeFileSync(join(state, staged.live), lockText({ ...thisRun(), pid: sleeper.pid!, start: startTimeOf(sleeper.pid!) }), { mode: 0o600 });
+      writeFileSync(join(state, staged.young), '', { mode: 0o600 });
+      writeFileSync(join(state, staged.old), '', { mode: 0o600 });
+      const old = (Date.now() - 10_000) / 1000;
+      utimesSync(join(state, staged.old), old, old);
+
+      const steps: string[] = [];
+      let atStaged = '';
+      const lock = await acquireLock(dir, 0, undefined, (step) => {
+        steps.push(step);
+        // Staged: the whole text is there, and the lock's name is still free.
+        const mine = readdirSync(state).filter((f) => f.startsWith(`lock.${process.pid}-`));
+        atStaged = `${mine.length}:${existsSync(join(state, 'lock'))}:${readFileSync(join(state, mine[0]!), 'utf8')}`;
+      });
+      expect(steps).toEqual(['staged-lock']);
+      expect(atStaged).toMatch(new RegExp(`^1:false:pid=${process.pid}\nstart=`));
+      expect(judgeLock(readFileSync(lock.path, 'utf8'), 0).stale).toBe(false);
+      expect(readFileSync(lock.path, 'utf8')).toBe(atStaged.slice('1:false:'.length));
+      // Only the lock's own name is left of this run; the ended run's and the old empty staged files are gone.
+      expect(readdirSync(state).filter((f) => f.startsWith('lock')).sort()).toEqual(['lock', staged.live, staged.young].sort());
+      expect(statSync(lock.path).nlink).toBe(1);
+      await lock.release();
+      expect(existsSync(lock.path)).toBe(false);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
   });
 });

@@ -70,3 +70,34 @@ describe('kill -9 during apply', () => {
     expect(existsSync(join(dir, '.kg-init', 'lock'))).toBe(false);
   });
 });
+
+describe('kill -9 while taking the lock', () => {
+  test('killed with the lock written beside its name, not yet in place: nothing blocks; a run that changes nothing tidies up; the next run completes', async () => {
+    const dir = join(root, 'staged-lock');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '.operator.conf'), FOREIGN);
+    expect((await runCli(['--yes', '-C', dir], { env: { KG_INIT_REPORT: amd } })).code).toBe(0);
+    const oldConf = readFileSync(join(dir, '.operator.conf'), 'utf8');
+    const state = join(dir, '.kg-init');
+
+    const killed = await runWithFault({ killAt: 'staged-lock' }, ['--yes', '-C', dir], { KG_INIT_REPORT: nvidia });
+    expect(killed.signal).toBe('SIGKILL');
+    // Never a lock without its holder's name in it: the name is still free, the staged text whole.
+    expect(existsSync(join(state, 'lock'))).toBe(false);
+    const staged = readdirSync(state).filter((f) => /^lock\.\d+-[0-9a-f]{8}\.new$/.test(f));
+    expect(staged).toHaveLength(1);
+    expect(readFileSync(join(state, staged[0]!), 'utf8')).toMatch(/^pid=\d+\nstart=/);
+    expect(readFileSync(join(dir, '.operator.conf'), 'utf8')).toBe(oldConf);
+
+    // The same mode again changes nothing; it still clears what the killed run left.
+    const same = await runCli(['--yes', '-C', dir], { env: { KG_INIT_REPORT: amd } });
+    expect(same.code, same.stderr).toBe(0);
+    expect(readdirSync(state).filter((f) => f.startsWith('lock'))).toEqual([]);
+
+    await runWithFault({ killAt: 'staged-lock' }, ['--yes', '-C', dir], { KG_INIT_REPORT: nvidia });
+    const again = await runCli(['--yes', '-C', dir], { env: { KG_INIT_REPORT: nvidia } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(agree(dir)).toBe('nvidia');
+    expect(readdirSync(state).filter((f) => f.startsWith('lock'))).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execaPatches } from './execa-patches.mjs';
 
 // `import text from './file.yml?raw'` (Vite's syntax, so vitest reads the same
 // source) becomes the file's text in the bundle.
@@ -139,35 +140,6 @@ const cjs = await build({
   outdir: 'dist',
   plugins: [...common.plugins, apart],
 });
-// execa imports node:v8 for one function, serialize(), which only its IPC
-// option uses; loading node:v8 costs every run that spawns a few
-// milliseconds. In dist/execa.cjs it is bound on first call instead.
-const lazyV8 = {
-  name: 'lazy-v8',
-  setup(b) {
-    b.onResolve({ filter: /^node:v8$/ }, (args) => (/node_modules\/execa\//.test(args.importer) ? { path: 'v8', namespace: 'lazy-v8' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-v8' }, () => ({ contents: "export const serialize = (...a) => require('node:v8').serialize(...a);", loader: 'js' }));
-  },
-};
-// execa builds its list of the standard streams when it loads, and reading
-// process.stdin creates Node's stdin stream (some 5 ms: fs or tty streams),
-// which kg-init's commands never read. In dist/execa.cjs the list reads each
-// stream when execa looks at it (only for stdio options that name one, which
-// kg-init never passes), the same objects either way.
-const lazyStdStreams = {
-  name: 'lazy-standard-streams',
-  setup(b) {
-    b.onLoad({ filter: /node_modules\/execa\/lib\/utils\/standard-stream\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const eager = 'export const STANDARD_STREAMS = [process.stdin, process.stdout, process.stderr];';
-      if (!text.includes(eager)) throw new Error(`${args.path}: execa changed; look again at the lazy-standard-streams plugin`);
-      const lazy =
-        'export const STANDARD_STREAMS = Object.defineProperties([undefined, undefined, undefined], {' +
-        '0: {get: () => process.stdin, enumerable: true}, 1: {get: () => process.stdout, enumerable: true}, 2: {get: () => process.stderr, enumerable: true}});';
-      return { contents: text.replace(eager, lazy), loader: 'js' };
-    });
-  },
-};
 const apartFiles = await Promise.all(
   Object.entries(APART).map(([name, contents]) =>
     build({
@@ -175,7 +147,7 @@ const apartFiles = await Promise.all(
       format: 'cjs',
       stdin: { contents, resolveDir: new URL('..', import.meta.url).pathname, loader: 'js' },
       outfile: `dist/${name}.cjs`,
-      plugins: [...cjsCommon.plugins, lazyV8, lazyStdStreams],
+      plugins: [...cjsCommon.plugins, ...execaPatches],
     }),
   ),
 );

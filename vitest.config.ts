@@ -19,6 +19,7 @@ const E2E = [
   'test/cli/cli.test.ts',
   'test/cli/compile-cache.test.ts',
   'test/cli/bundled-execa.test.ts',
+  'test/cli/output.test.ts',
   'test/cli/help-and-suggestions.test.ts',
   'test/doctor/doctor.test.ts',
   'test/doctor/runtime.test.ts',

@@ -17,9 +17,29 @@ function quietPipe(stream) {
     if (e && (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED')) return;
     throw e;
   });
+  return stream;
 }
-quietPipe(process.stdout);
-quietPipe(process.stderr);
+// Node builds process.stdout and process.stderr on first use (some 3-5 ms
+// each, more on a terminal), and the commands of dist/cli.cjs write to the
+// descriptors instead (src/cli/fd-writer.ts): the streams get their handler
+// when something first asks for them, not here.
+function quietPipeWhenBuilt(name) {
+  var d = Object.getOwnPropertyDescriptor(process, name);
+  if (!d || typeof d.get !== 'function' || !d.configurable) {
+    quietPipe(process[name]);
+    return;
+  }
+  var built = null;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: d.enumerable,
+    get: function () {
+      return built || (built = quietPipe(d.get.call(process)));
+    },
+  });
+}
+quietPipeWhenBuilt('stdout');
+quietPipeWhenBuilt('stderr');
 
 function finish(code) {
   if (typeof code === 'number') process.exitCode = code;

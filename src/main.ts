@@ -10,7 +10,7 @@
 // loads with a top-level await), so the wizard runs from the ES module build
 // (dist/cli.js). When the command line turns out to be the wizard, main()
 // returns null and the shim hands it to that build, which parses it again.
-import { processIO } from './cli/io.js';
+import { commandIO } from './cli/io.js';
 import { run } from './cli/run.js';
 import { armEarlyCancel, endEarlyCancel } from './cli/early-cancel.js';
 
@@ -18,7 +18,7 @@ export async function main(argv: readonly string[]): Promise<number | null> {
   // Ctrl+C from here until a command takes over: one line, exit 130 (early-cancel.ts).
   // Headless configure has its own handler from the start, as before.
   if (!argv.some((a) => a === '--yes' || a === '-y')) armEarlyCancel();
-  const code = await run(argv, processIO());
+  const code = await run(argv, commandIO());
   if (code === null) endEarlyCancel();
   return code;
 }

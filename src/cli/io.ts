@@ -1,5 +1,6 @@
 // The process surface a command touches, injectable for tests.
 import { colorEnabled, makeStyle, type Style } from './color.js';
+import { fdWriter } from './fd-writer.js';
 
 export interface IO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -16,6 +17,23 @@ export function processIO(): IO {
     // A getter: Node builds process.stdin on first access (a stream over the
     // terminal, pipe or file), which only the wizard needs; --help, --yes and
     // the subcommands never read it and should not pay for it.
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/**
+ * processIO for the commands of dist/cli.cjs: standard output and error
+ * written to their descriptors (./fd-writer.ts), so that a run builds neither
+ * of Node's streams unless it must.
+ */
+export function commandIO(): IO {
+  return {
+    stdout: fdWriter(1, () => process.stdout) as unknown as IO['stdout'],
+    stderr: fdWriter(2, () => process.stderr) as unknown as IO['stderr'],
     get stdin() {
       return process.stdin;
     },

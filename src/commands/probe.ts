@@ -143,7 +143,13 @@ export function formatReport(r: Report, s: Style, width = 80): string {
     L.push(`  group_add: ${r.amdOverlay.groupGids.join(', ')}`);
   }
   L.push('');
-  L.push(`${s.bold('Recommendation:')} ${s.bold(r.recommendation.mode)} → kg-api:${r.recommendation.imageTag} ${s.dim('(why: see Modes above)')}`);
+  // Wrapped like the rest, then styled: the mode in bold, the pointer dim (wrap counts every character, escapes too).
+  const why = '(why: see Modes above)';
+  const lead = 'Recommendation: ';
+  wrap(`${r.recommendation.mode} → kg-api:${r.recommendation.imageTag} ${why}`, width - lead.length).forEach((row, i) => {
+    const styled = (i === 0 ? row.replace(r.recommendation.mode, s.bold(r.recommendation.mode)) : row).replace(why, s.dim(why));
+    L.push(i === 0 ? `${s.bold('Recommendation:')} ${styled}` : ' '.repeat(lead.length) + styled);
+  });
   L.push(s.dim(`Probed in ${(r.durationMs / 1000).toFixed(2)} s. Write it with:`));
   // A command on one row of its own: the terminal wraps it, pasting runs all of it.
   L.push(`  ${kgInit()} --yes --gpu=${r.recommendation.mode}`);

@@ -32,7 +32,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { OPERATOR_CONF_FILE, STATE_DIR } from '../catalog.js';
 import { describeFsError, EXIT, KgInitError } from '../errors.js';
 import type { ApplyResult, FileChange, Plan } from '../plan/types.js';
-import { acquireLock, clearStaleLock } from './lock.js';
+import { acquireLock, clearStaleLock, stateDirIsOurs } from './lock.js';
 import { decodeConf } from '../conf/decode.js';
 import { STATE_FILE } from '../state/memory.js';
 import { ensureDirSync } from '../util/ensure-dir.js';
@@ -402,7 +402,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<Ap
     // Nothing to write; only tidy up after a run killed after its last write:
     // its lock, and (under the lock, so no live run's file goes) its temp files.
     await clearStaleLock(plan.dir).catch(() => {});
-    if (tempLeftovers(plan.dir).length) {
+    // Only under a .kg-init/ of kg-init's own (not a link someone left in its place).
+    if (tempLeftovers(plan.dir).length && stateDirIsOurs(plan.dir)) {
       const lock = await acquireLock(plan.dir, opts.lockWaitMs, opts.signal);
       try {
         for (const name of tempLeftovers(plan.dir)) rmSync(join(plan.dir, name), { force: true });

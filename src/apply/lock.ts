@@ -321,8 +321,24 @@ export async function acquireLock(dir: string, waitMs = 3000, signal?: AbortSign
   }
 }
 
+/**
+ * Whether `<dir>/.kg-init` is a directory as kg-init keeps it: a real one (a
+ * link could send the lock, and what is removed as stale, anywhere) that this
+ * user owns. A run that writes makes sure of it first (ensurePrivateDir); a
+ * run that changes nothing tidies up only where this holds.
+ */
+export function stateDirIsOurs(dir: string): boolean {
+  try {
+    const st = lstatSync(join(dir, STATE_DIR));
+    return st.isDirectory() && (euid() === -1 || st.uid === euid());
+  } catch {
+    return false;
+  }
+}
+
 /** Removes a lock left by a run that has ended (judged as above); a live one is left alone. */
 export async function clearStaleLock(dir: string): Promise<void> {
+  if (!stateDirIsOurs(dir)) return;
   const path = join(dir, STATE_DIR, 'lock');
   const h = holder(path);
   if (h.stale) removeStale(path, h.ino);

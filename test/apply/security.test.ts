@@ -126,6 +126,22 @@ describe.runIf(asRoot || toolsRequired())('as root in a directory another accoun
     expect(existsSync(join(dir, '.operator.conf'))).toBe(false);
   });
 
+  test('a configured directory whose .kg-init/ is then swapped for a link: a run that changes nothing removes, creates and locks nothing there', async () => {
+    const dir = attackerDir('kg-link-later');
+    expect((await kg(['--yes', '-C', dir], cpu)).code).toBe(0);
+    const elsewhere = attackerDir('elsewhere-later');
+    // What a stale lock, a staged lock and a run killed mid-write would leave, but in the link's target,
+    // old enough to pass for stale; and a temp file in the directory, which would make a run take the lock.
+    asAttacker(`touch -d '2020-01-01' ${elsewhere}/lock ${elsewhere}/lock.1-00000001.new && echo x > ${dir}/.operator.conf.kg-init-1-deadbeef.tmp`);
+    rmSync(join(dir, '.kg-init'), { recursive: true, force: true });
+    asAttacker(`ln -s ${elsewhere} ${dir}/.kg-init`);
+    const before = readdirSync(elsewhere).sort();
+    const r = await kg(['--yes', '-C', dir], cpu);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(elsewhere).sort()).toEqual(before);
+    expect(lstatSync(join(dir, '.kg-init')).isSymbolicLink()).toBe(true);
+  });
+
   test('a .operator.conf linked to a secret outside the directory: refused for root, the secret neither written nor backed up', async () => {
     const dir = attackerDir('conf-link');
     const secret = join(root, 'shadow-like');

@@ -438,7 +438,11 @@ async function main() {
       }
       return median(xs);
     });
-    conf = { ms: confAcc.map((a) => median(a.ms)), x: confAcc.map((a) => median(a.ratio)), rss, floorExtra: floorX[1] - floorX[0] };
+    // The 10 MB figure pairs the sizes within each round (run one after the other), as every
+    // ratio pairs a run with the node -e 0 run just before it: a slow spell of the machine
+    // weighs on both sides of a round instead of deciding one side's median.
+    const scale = median(confAcc[2].ratio.map((r, k) => r / confAcc[0].ratio[k]));
+    conf = { ms: confAcc.map((a) => median(a.ms)), x: confAcc.map((a) => median(a.ratio)), scale, rss, floorExtra: floorX[1] - floorX[0] };
   }
 
   let diff = null;
@@ -526,7 +530,7 @@ async function main() {
   }
   if (conf) {
     // Paired ratios, not milliseconds: the load on the machine cancels out as in every other row.
-    const confScale = conf.x[2] / conf.x[0];
+    const confScale = conf.scale;
     sizes.forEach(([label], i) => {
       const last = i === sizes.length - 1;
       row(
@@ -574,7 +578,7 @@ async function main() {
   const machine = `${cpus()[0]?.model?.trim() ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   const conditions = [
-    `${RUNS} paired rounds per command after one warm-up round (wizard: ${Math.min(RUNS, 9)} runs; config sizes: ${confRuns} rounds after one warm-up run, the 10 MB figure being the ratio of the two sizes' paired ratios; user memory: 2 runs); each ratio is the median of (run ÷ the \`node -e 0\` run just before it)`,
+    `${RUNS} paired rounds per command after one warm-up round (wizard: ${Math.min(RUNS, 9)} runs; config sizes: ${confRuns} rounds after one warm-up run, the 10 MB figure being the median over rounds of the 10 MB run's paired ratio over the 1 KB run's of the same round; user memory: 2 runs); each ratio is the median of (run ÷ the \`node -e 0\` run just before it)`,
     `NODE_EXTRA_CA_CERTS unset for kg-init and the baseline; replayed host ${hostName}; install directories are copies of the platform fixture (test/fixtures/platform, a clone's layout)`,
     'every command but the wizard runs with the compile cache its first run wrote (src/boot.ts; the warm-up round writes it here), as on a user\'s machine from the second run on; the row "as a first run" gives each run an empty cache',
     `load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end; the bench took ${secs} s`,

@@ -74,7 +74,8 @@ async function configure(args: Args, io: IO, deps: ConfigureDeps, signal: AbortS
   const dir = resolve(io.cwd, args.dir ?? '.');
   const cancelled = new KgInitError('cancelled; nothing was written', EXIT.cancelled);
 
-  // The install directory is read while the probe waits on its commands; its
+  // The install directory is read first (synchronously, a few milliseconds: see
+  // src/install/read.ts), so nothing of it is left for after the probe; its
   // errors still come after the probe's, as when it was read afterwards.
   const reading = readInstall(dir);
   reading.catch(() => {});

@@ -1,7 +1,13 @@
 // Reads what an install directory holds now: the config as text (never
 // sourced), the compose files kg-init may render or remove (and whether it
 // generated them), the platform's own files that decide the next command.
-import { lstat, readdir, stat } from '../util/fs-async.js';
+//
+// Synchronously, behind the promise: a handful of small local files. Each
+// asynchronous step waited for a turn of the event loop, which the probe keeps
+// busy (loading execa, spawning, its own reads), so a configure run that
+// started this read before the probe finished it only after the probe: seven
+// round trips on the critical path instead of a few milliseconds up front.
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { readInstallFile } from '../util/install-file.js';
 import { READ_LIMIT, readRegular, readRegularFollowing, UnsafeFileError } from '../util/safe-fs.js';
 import { join, resolve } from 'node:path';
@@ -27,9 +33,9 @@ import {
 
 const SELECTION_KEYS = ['DEV_MODE', 'ROUTER_MODE', 'TLS_MODE', 'ACME_CHALLENGE', 'COCKPIT_PROXY'] as const;
 
-async function isDir(path: string): Promise<boolean> {
+function isDir(path: string): boolean {
   try {
-    return (await stat(path)).isDirectory();
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }
@@ -37,14 +43,14 @@ async function isDir(path: string): Promise<boolean> {
 
 /** The platform's layout in `abs`, decided the way its operator.sh decides it. */
 export async function readLayout(abs: string): Promise<PlatformLayout> {
-  const dockerDir = await isDir(join(abs, CLONE_COMPOSE_DIR));
-  const operatorScript = await exists(join(abs, OPERATOR_SCRIPT));
-  const topBaseCompose = await exists(join(abs, BASE_COMPOSE_FILE));
+  const dockerDir = isDir(join(abs, CLONE_COMPOSE_DIR));
+  const operatorScript = exists(join(abs, OPERATOR_SCRIPT));
+  const topBaseCompose = exists(join(abs, BASE_COMPOSE_FILE));
   const kind = layoutKindOf({ dockerDir, operatorScript, topBaseCompose });
   const composeDir = kind === 'clone' ? CLONE_COMPOSE_DIR : '';
   let composeFiles: string[] = [];
   try {
-    composeFiles = (await readdir(join(abs, composeDir))).filter((n) => /^docker-compose.*\.ya?ml$/.test(n)).sort();
+    composeFiles = readdirSync(join(abs, composeDir)).filter((n) => /^docker-compose.*\.ya?ml$/.test(n)).sort();
   } catch {
     // unreadable or absent: no compose files
   }
@@ -61,17 +67,17 @@ export async function readLayout(abs: string): Promise<PlatformLayout> {
   return {
     kind,
     composeDir,
-    git: await exists(join(abs, '.git')),
+    git: exists(join(abs, '.git')),
     operatorScript,
-    imageTagHelper: await exists(join(abs, IMAGE_TAG_HELPER)),
+    imageTagHelper: exists(join(abs, IMAGE_TAG_HELPER)),
     composeFiles,
     env,
   };
 }
 
-async function exists(path: string): Promise<boolean> {
+function exists(path: string): boolean {
   try {
-    await lstat(path);
+    lstatSync(path);
     return true;
   } catch {
     return false;
@@ -106,7 +112,7 @@ export async function readInstall(dir: string): Promise<InstallState> {
   const abs = resolve(dir);
   let dirExists = false;
   try {
-    const st = await stat(abs);
+    const st = statSync(abs);
     if (!st.isDirectory()) throw new KgInitError(`${abs} is not a directory`, 1, 'Give --dir an install directory (it is created if missing).');
     dirExists = true;
   } catch (e) {
